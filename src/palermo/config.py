@@ -1,0 +1,45 @@
+"""Typed settings: ``PALERMO_*`` environment variables, then defaults. Secrets are masked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+STORE_FILENAME = "palermo.duckdb"
+
+
+class Settings(BaseSettings):
+    """Palermo's settings.
+
+    Every field is read from the environment variable of the same name in upper case with the
+    ``PALERMO_`` prefix (``home`` from ``PALERMO_HOME``). Secrets are :class:`SecretStr` and print as
+    ``**********``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="PALERMO_", extra="ignore")
+
+    home: Path = Field(
+        default=Path(".palermo"),
+        description="Folder that holds the embedded store (palermo.duckdb) and other local state.",
+    )
+    log_level: str = Field(default="WARNING", description="Logging level of the palermo logger.")
+    threads: int | None = Field(
+        default=None, ge=1, description="DuckDB worker threads; empty means DuckDB's default."
+    )
+    memory_limit: str | None = Field(
+        default=None, description="DuckDB memory limit such as '4GB'; empty means DuckDB's default."
+    )
+    secret_key: SecretStr | None = Field(
+        default=None, description="Project secret for signing and keyed hashing; never logged."
+    )
+
+    @property
+    def store_path(self) -> Path:
+        return self.home / STORE_FILENAME
+
+
+def load_settings() -> Settings:
+    """Settings from the current environment."""
+    return Settings()

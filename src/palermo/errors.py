@@ -1,0 +1,91 @@
+"""The whole exception tree of Palermo.
+
+Every error Palermo raises on purpose derives from :class:`PalermoError`. Messages name the row,
+the field and the rule, never a person's identifying values (names, dates of birth, document
+numbers, narratives).
+
+::
+
+    PalermoError                    base; the CLI prints its message on one line and exits 2
+    ├── ConfigError                 a setting is missing or malformed
+    ├── StoreError                  the embedded store cannot be used
+    │   ├── StoreVersionError       the store was written by a newer Palermo
+    │   └── MigrationError          a migration file is malformed or failed to apply
+    ├── ValidationError             input broke one or more rules; ``problems`` lists each one
+    │   └── CaseValidationError     a case-model record broke a rule
+    ├── ScenarioError               a synthetic world cannot be generated or read
+    └── NotFoundError               a named thing (case, dataset, concept …) does not exist
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class PalermoError(Exception):
+    """Base class of every error Palermo raises on purpose."""
+
+
+class ConfigError(PalermoError):
+    """A setting is missing or malformed."""
+
+
+class StoreError(PalermoError):
+    """The embedded store cannot be opened, read or written."""
+
+
+class StoreVersionError(StoreError):
+    """The store's schema is newer than this version of Palermo understands."""
+
+
+class MigrationError(StoreError):
+    """A migration file is malformed, out of sequence, or failed to apply."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule: where (row, field) and which rule. Never the offending value itself."""
+
+    row: int | None
+    field: str
+    rule: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}, " if self.row is not None else ""
+        return f"{where}field '{self.field}': {self.rule}"
+
+
+class ValidationError(PalermoError):
+    """Input broke one or more rules. All problems are collected first, then raised once."""
+
+    def __init__(self, problems: list[Problem], what: str = "input") -> None:
+        self.problems = list(problems)
+        first = str(self.problems[0]) if self.problems else "no detail"
+        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        super().__init__(f"invalid {what}: {first}{more}")
+
+
+class CaseValidationError(ValidationError):
+    """A record of the common case model broke a rule."""
+
+
+class ScenarioError(PalermoError):
+    """A synthetic world cannot be generated or read."""
+
+
+class NotFoundError(PalermoError):
+    """A named thing does not exist."""
+
+
+__all__ = [
+    "CaseValidationError",
+    "ConfigError",
+    "MigrationError",
+    "NotFoundError",
+    "PalermoError",
+    "Problem",
+    "ScenarioError",
+    "StoreError",
+    "StoreVersionError",
+    "ValidationError",
+]
