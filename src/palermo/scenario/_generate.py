@@ -142,7 +142,8 @@ def _truth_persons(world: World, pools: NamePools, pop: Population) -> pa.Table:
 def _touches(world: World, pop: Population, country: str) -> np.ndarray:
     c = world.countries.index(country)
     through = [k for k, cor in enumerate(world.corridors) if country in cor.transit]
-    return (pop.destination == c) | (pop.origin == c) | np.isin(pop.corridor, through)
+    touched: np.ndarray = (pop.destination == c) | (pop.origin == c) | np.isin(pop.corridor, through)
+    return touched
 
 
 def _sha256(path: Path) -> str:
@@ -267,14 +268,14 @@ def generate(
 
     countries_out: dict[str, Any] = {}
     for country, counter in histories.items():
-        covering = [a.id for a in world.agencies if country in a.countries]
+        lists = [a.id for a in world.agencies if country in a.countries]
         countries_out[country] = {
-            "lists": covering,
+            "lists": lists,
             "persons": int(sum(counter.values())),
             "observed": int(sum(v for k, v in counter.items() if k)),
             "capture_histories": [
                 {
-                    "history": "".join("1" if k >> b & 1 else "0" for b in range(len(covering))),
+                    "history": "".join("1" if k >> b & 1 else "0" for b in range(len(lists))),
                     "count": int(v),
                 }
                 for k, v in sorted(counter.items())

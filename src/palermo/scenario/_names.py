@@ -14,10 +14,10 @@ from importlib import resources
 
 import numpy as np
 import yaml
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 from anyascii import anyascii
 from faker import Faker
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 KINDS = ("given_female", "given_male", "family")
 POOL_SIZE = {"given_female": 150, "given_male": 150, "family": 250}

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 import yaml
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 from palermo.errors import ScenarioError
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 STAGES = ("origin", "transit", "destination")
 FORMATS = ("csv", "jsonl", "parquet")
@@ -61,8 +61,10 @@ class Agency:
 
     @property
     def extension(self) -> str:
-        kind = self.format["kind"]
-        return {"csv": "tsv" if self.format.get("delimiter") == "\t" else "csv"}.get(kind, kind)
+        kind = str(self.format["kind"])
+        if kind == "csv" and self.format.get("delimiter") == "\t":
+            return "tsv"
+        return kind
 
     @property
     def filename(self) -> str:
@@ -107,12 +109,16 @@ def _probabilities(weights: dict[str, float], order: tuple[str, ...], where: str
     values = np.array([float(weights.get(k, 0.0)) for k in order])
     if (values < 0).any() or values.sum() <= 0:
         raise ScenarioError(f"world file: weights in '{where}' must be non-negative and not all zero")
-    return values / values.sum()
+    normalised: np.ndarray = values / values.sum()
+    return normalised
 
 
 def _agency(raw: dict[str, Any], i: int) -> Agency:
     where = f"agencies[{i}]"
-    get = lambda key: _need(raw, key, where)  # noqa: E731
+
+    def get(key: str) -> Any:
+        return _need(raw, key, where)
+
     fmt = dict(get("format"))
     if fmt.get("kind") not in FORMATS:
         raise ScenarioError(f"world file: {where}.format.kind must be one of {', '.join(FORMATS)}")

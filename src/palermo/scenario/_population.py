@@ -48,7 +48,8 @@ def ilo_codes(world: World) -> tuple[str, ...]:
 
 
 def _choice(rng: np.random.Generator, p: np.ndarray, n: int) -> np.ndarray:
-    return np.searchsorted(np.cumsum(p), rng.random(n) * p.sum(), side="right").clip(0, len(p) - 1)
+    picked: np.ndarray = np.searchsorted(np.cumsum(p), rng.random(n) * p.sum(), side="right")
+    return picked.clip(0, len(p) - 1)
 
 
 def draw_population(

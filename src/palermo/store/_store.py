@@ -155,7 +155,8 @@ class Store:
 
     def count(self, table: str) -> int:
         _check_identifier(table)
-        return int(self.scalar(f'SELECT count(*) FROM "{table}"'))
+        rows = self.scalar(f'SELECT count(*) FROM "{table}"')
+        return int(rows) if rows is not None else 0
 
     def insert_arrow(self, table: str, data: pa.Table) -> int:
         """Append an Arrow table to ``table`` by column name; returns the rows written."""
