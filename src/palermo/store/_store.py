@@ -170,7 +170,7 @@ class Store:
                 conn.execute(f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM _palermo_incoming')
             finally:
                 conn.unregister("_palermo_incoming")
-        return data.num_rows
+        return int(data.num_rows)
 
 
 def _check_identifier(name: str) -> None:
