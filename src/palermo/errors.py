@@ -14,7 +14,15 @@ numbers, narratives).
     ├── ValidationError             input broke one or more rules; ``problems`` lists each one
     │   └── CaseValidationError     a case-model record broke a rule
     ├── ScenarioError               a synthetic world cannot be generated or read
-    └── NotFoundError               a named thing (case, dataset, concept …) does not exist
+    ├── NotFoundError               a named thing (case, dataset, concept …) does not exist
+    │   ├── UnknownTermError        a concept id or term is not in the concept scheme
+    │   └── UnknownCrosswalkError   no crosswalk is shipped for the named data standard
+    ├── UnknownLanguageError        a language code is not one of the concept scheme's label languages
+    ├── EmptyTermError              a term to look up is empty or only blanks and punctuation
+    ├── UnsupportedFormatError      an export format is not one of those offered
+    ├── VocabularyFileError         (a ValidationError) a concept-scheme or crosswalk file is malformed;
+    │                               each problem names the file, the line and the rule
+    └── SchemeIntegrityError        (a ValidationError) a SKOS graph fails the integrity check
 """
 
 from __future__ import annotations
@@ -77,15 +85,62 @@ class NotFoundError(PalermoError):
     """A named thing does not exist."""
 
 
+class UnknownTermError(NotFoundError):
+    """A concept id or a term is not in the concept scheme."""
+
+
+class UnknownCrosswalkError(NotFoundError):
+    """No crosswalk is shipped for the named data standard."""
+
+
+class UnknownLanguageError(PalermoError):
+    """A language code is not one of the concept scheme's label languages."""
+
+
+class EmptyTermError(PalermoError):
+    """A term to look up is empty, or only blanks and punctuation."""
+
+
+class UnsupportedFormatError(PalermoError):
+    """An export format is not one of those offered."""
+
+
+class VocabularyFileError(ValidationError):
+    """A concept-scheme or crosswalk file is malformed.
+
+    ``problems`` lists every broken rule; each :class:`Problem` carries the line number in ``row``.
+    The message names the file, the first line and rule, and how many more problems there are.
+    """
+
+    def __init__(self, path: str, problems: list[Problem]) -> None:
+        super().__init__(problems, what=f"vocabulary file {path}")
+        self.path = path
+        first = self.problems[0] if self.problems else Problem(None, "file", "no detail")
+        line = f"line {first.row}" if first.row is not None else "whole file"
+        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        self.args = (f"invalid vocabulary file {path}, {line}, {first.field}: {first.rule}{more}",)
+
+
+class SchemeIntegrityError(ValidationError):
+    """A SKOS graph fails the integrity check (labels, hierarchy or scheme membership)."""
+
+
 __all__ = [
     "CaseValidationError",
     "ConfigError",
+    "EmptyTermError",
     "MigrationError",
     "NotFoundError",
     "PalermoError",
     "Problem",
     "ScenarioError",
+    "SchemeIntegrityError",
     "StoreError",
     "StoreVersionError",
+    "UnknownCrosswalkError",
+    "UnknownLanguageError",
+    "UnknownTermError",
+    "UnsupportedFormatError",
     "ValidationError",
+    "VocabularyFileError",
 ]
