@@ -70,7 +70,7 @@ class Workspace:
         return f"Workspace({str(self.path)!r})"
 
 
-def open(path: str | Path | None = None, *, settings: Settings | None = None) -> Workspace:  # noqa: A001
+def open(path: str | Path | None = None, *, settings: Settings | None = None) -> Workspace:
     """Open (or create) the workspace whose store is at ``path``.
 
     Without ``path`` the store is ``$PALERMO_HOME/palermo.duckdb``, by default
@@ -82,5 +82,3 @@ def open(path: str | Path | None = None, *, settings: Settings | None = None) ->
     store_path = Path(path) if path is not None else settings.store_path
     store = Store(store_path, threads=settings.threads, memory_limit=settings.memory_limit)
     return Workspace(store, settings)
-
-

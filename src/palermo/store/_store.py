@@ -146,8 +146,8 @@ class Store:
         return self._conn.execute(sql, params) if params is not None else self._conn.execute(sql)
 
     def query_arrow(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
-        result = self.execute(sql, params)
-        return result.to_arrow_table()
+        relation = self._conn.sql(sql, params=list(params) if params is not None else None)
+        return relation.to_arrow_table()
 
     def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
         row = self.execute(sql, params).fetchone()
