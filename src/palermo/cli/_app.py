@@ -53,21 +53,9 @@ def root(
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app; a PalermoError prints one line on stderr and exits 2."""
+    """Entry point. Usage errors exit 2 with the usage line; a PalermoError prints one line and exits 2."""
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="palermo")
     except PalermoError as exc:
         Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        Console(stderr=True).print("aborted")
-        sys.exit(1)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(2)
-        raise
