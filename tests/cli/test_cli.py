@@ -111,3 +111,15 @@ def test_generate_json_and_store_info(tmp_path: Path) -> None:
     info = run("--store", str(tmp_path / "s.duckdb"), "store", "info", "--json")
     assert info.returncode == 0, info.stderr
     assert json.loads(info.stdout)["schema_version"] == latest_version()
+
+
+def test_demo_builds_the_store(tmp_path: Path) -> None:
+    env = {"PALERMO_HOME": str(tmp_path / "home")}
+    result = run("demo", "--persons", "300", env=env)
+    assert result.returncode == 0, result.stderr
+    assert str(tmp_path / "home" / "palermo.duckdb") in result.stdout.replace("\n", "")
+    again = run("demo", "--persons", "300", env=env)
+    assert again.returncode == 0, again.stderr
+    with palermo.open(tmp_path / "home" / "palermo.duckdb") as ws:
+        assert ws.store.count("datasets") == 1, "a second demo replaces the first"
+        assert ws.cases.count() > 0

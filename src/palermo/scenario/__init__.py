@@ -7,9 +7,11 @@ Public names: :class:`ScenarioNamespace` (``ws.scenario``), :func:`generate`, :c
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from palermo.scenario._files import read_agency_file, read_summary
 from palermo.scenario._generate import Progress, WorldSummary, generate
+from palermo.scenario._load import load
 from palermo.scenario._params import World, load_world
 
 if TYPE_CHECKING:
@@ -35,5 +37,25 @@ class ScenarioNamespace:
         """Write a world to ``out`` (see :func:`palermo.scenario.generate`)."""
         return generate(persons, seed, out, world_file=world_file, overwrite=overwrite, progress=progress)
 
+    def load(
+        self, world_dir: Path | str, *, replace: bool = False, world_file: Path | None = None
+    ) -> dict[str, Any]:
+        """Load a generated world into the store's case model, in one transaction.
 
-__all__ = ["Progress", "ScenarioNamespace", "World", "WorldSummary", "generate", "load_world"]
+        Returns ``{"dataset_id", "store", "replaced", "tables": {table: rows}}``. A world already
+        loaded (same content, or same folder) is refused unless ``replace``, which swaps it.
+        """
+        return load(self._ws, world_dir, replace=replace, world_file=world_file)
+
+
+__all__ = [
+    "Progress",
+    "ScenarioNamespace",
+    "World",
+    "WorldSummary",
+    "generate",
+    "load",
+    "load_world",
+    "read_agency_file",
+    "read_summary",
+]

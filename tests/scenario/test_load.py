@@ -1,0 +1,96 @@
+"""Loading a generated world into the store: counts, identities as written, all-or-nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import palermo
+from palermo.errors import ScenarioError
+from palermo.scenario import WorldSummary, generate
+from palermo.store import Store
+from palermo.workspace import Workspace
+
+
+@pytest.fixture(scope="module")
+def small_world(tmp_path_factory: pytest.TempPathFactory) -> WorldSummary:
+    return generate(1_200, 21, tmp_path_factory.mktemp("world") / "w")
+
+
+def _counts(ws: Workspace) -> dict[str, int]:
+    return {name: ws.store.count(name) for name in ws.store.tables() if name != "schema_version"}
+
+
+def test_load_writes_one_case_per_agency_record(ws: Workspace, small_world: WorldSummary) -> None:
+    loaded = ws.scenario.load(small_world.out)
+    records = small_world.records
+    assert loaded["tables"]["cases"] == records
+    assert ws.cases.count() == records
+    assert ws.store.count("person_identities") == records
+    assert ws.store.count("organisations") == len(small_world.data["agencies"])
+    per_org = dict(ws.store.execute("SELECT organisation_id, count(*) FROM cases GROUP BY 1").fetchall())
+    assert per_org == {
+        a: info["records"] for a, info in small_world.data["agencies"].items() if info["records"]
+    }
+    kind, rows = ws.store.execute("SELECT kind, rows_loaded FROM datasets").fetchone()  # type: ignore[misc]
+    assert kind == "scenario" and rows == sum(loaded["tables"].values())
+
+
+def test_identities_are_as_each_agency_wrote_them(ws: Workspace, small_world: WorldSummary) -> None:
+    ws.scenario.load(small_world.out)
+    thai_years = ws.store.execute(
+        "SELECT min(year(birth_date)), max(year(birth_date)) FROM person_identities WHERE person_id LIKE 'th-police:%'"
+    ).fetchone()
+    assert thai_years is not None and thai_years[1] < 2020, "Buddhist Era years converted back"
+    refuge = ws.store.execute(
+        "SELECT family_name FROM person_identities WHERE person_id LIKE 'fr-refuge:%' AND family_name IS NOT NULL"
+    ).fetchall()
+    assert refuge and all(name == name.upper() for (name,) in refuge), "NOM Prénom split: family name first"
+    hotline_dob = ws.store.scalar(
+        "SELECT count(birth_date) FROM person_identities WHERE person_id LIKE 'eu-hotline:%'"
+    )
+    assert hotline_dob == 0, "the hotline records an estimated age, never a date of birth"
+
+
+def test_second_load_is_refused_then_replaced(ws: Workspace, small_world: WorldSummary) -> None:
+    first = ws.scenario.load(small_world.out)
+    before = _counts(ws)
+    with pytest.raises(ScenarioError, match="already in the store"):
+        ws.scenario.load(small_world.out)
+    again = ws.scenario.load(small_world.out, replace=True)
+    assert again["replaced"] == [first["dataset_id"]]
+    assert _counts(ws) == before
+
+
+def test_failure_mid_load_leaves_store_unchanged(
+    ws: Workspace, small_world: WorldSummary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _counts(ws)
+    calls = {"n": 0}
+    real = Store.insert_arrow
+
+    def failing(self: Store, table: str, data: object) -> int:
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise OSError("injected failure: disk unplugged mid-ingest")
+        return real(self, table, data)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "insert_arrow", failing)
+    with pytest.raises(OSError, match="injected"):
+        ws.scenario.load(small_world.out)
+    assert calls["n"] == 4, "the failure happened after some tables were written"
+    assert _counts(ws) == before
+
+
+def test_tampered_world_is_refused(tmp_path: Path) -> None:
+    summary = generate(200, 3, tmp_path / "w")
+    target = summary.out / "agencies" / "es-policia.csv"
+    target.write_bytes(target.read_bytes() + b"\n")
+    with palermo.open(tmp_path / "p.duckdb") as ws, pytest.raises(ScenarioError, match="changed since"):
+        ws.scenario.load(summary.out)
+    with (
+        palermo.open(tmp_path / "p.duckdb") as ws,
+        pytest.raises(ScenarioError, match="not a generated world"),
+    ):
+        ws.scenario.load(tmp_path)
