@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PERSONS ?= 5000
 
-.PHONY: help install dev demo test test-slow lint format bench clean
+.PHONY: help install dev demo test test-slow lint format bench docs clean
 
 help:
 	@echo "make demo       set up, build the demo world into the embedded store, run the platform"
@@ -12,6 +12,7 @@ help:
 	@echo "make test-slow  the long runs (marker 'slow')"
 	@echo "make lint       ruff and mypy --strict"
 	@echo "make bench      benchmarks; figures go to docs/benchmarks.md"
+	@echo "make docs       regenerate docs/cli.md from the command line's own help"
 	@echo "make install    install Palermo into .venv"
 
 $(BIN)/python:
@@ -47,6 +48,9 @@ lint: $(VENV)/.installed-dev
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
+
+docs: $(VENV)/.installed-dev
+	$(BIN)/typer palermo.cli._app utils docs --name palermo --output docs/cli.md
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/scenario.py
