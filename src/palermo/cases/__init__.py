@@ -9,7 +9,8 @@ Public names::
     MeansOfControl, TraffickerRelation, Perpetrator, Referral, Consent, SupportPlan, CaseComment
     Categories, load_categories     the category lists (data/categories.yaml)
     FieldMap, ctdc_field_map, htcds_field_map   where each CTDC variable and HTCDS field is held
-    TABLE_NAMES         the case-model tables, parents first
+    TABLE_NAMES         the case-model tables
+    PARTS_MODELS        each part of a CaseRecord ("case", "persons" …) and its model
 
 Identifying values (names, birth date, numbers, contacts) are only in :class:`PersonIdentity`
 (table ``person_identities``), so an agency can keep that table at home.
@@ -17,6 +18,7 @@ Identifying values (names, birth date, numbers, contacts) are only in :class:`Pe
 
 from palermo.cases._categories import Categories, CategoryList, Code, load_categories
 from palermo.cases._fieldmap import FieldMap, MappedField, ctdc_field_map, htcds_field_map
+from palermo.cases._models import PARTS as PARTS_MODELS
 from palermo.cases._models import (
     Case,
     CaseComment,
@@ -40,6 +42,7 @@ from palermo.cases._schema import tables as _tables
 TABLE_NAMES: tuple[str, ...] = tuple(_tables())
 
 __all__ = [
+    "PARTS_MODELS",
     "TABLE_NAMES",
     "Case",
     "CaseComment",

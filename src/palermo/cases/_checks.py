@@ -1,8 +1,10 @@
 """Vectorised validation of shaped case-model tables: codes, ranges, required values, keys, references.
 
-Every rule runs over whole columns (pyarrow compute) or as one DuckDB query per rule, never as a
-Python loop over rows. Problems name the row (0-based, within its table), the field
-(``table.column``) and the rule, never the offending value.
+Every rule runs over whole columns (pyarrow compute, numpy) or as a DuckDB query over a whole
+table, never as a Python loop over rows. The store is asked only what the load cannot answer:
+whether referenced ids that are not in the load are stored (one query per referenced table), and,
+on request, whether keys are already stored. Problems name the row (0-based, within its table), the
+field (``table.column``) and the rule, never the offending value.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -30,36 +33,38 @@ def check(
     shaped: Mapping[str, pa.Table],
     categories: Categories,
     *,
+    stored_keys: bool,
     shared_ok: Iterable[str] = (),
 ) -> list[Problem]:
     """Every problem in ``shaped`` (tables from :func:`palermo.cases._tables.prepare`).
 
-    Keys must be new to the store, except in the tables named in ``shared_ok`` (rows already there
-    are kept, not written again).
+    With ``stored_keys``, keys already in the store are problems too, except in the tables named
+    in ``shared_ok`` (their stored rows are kept, not written again). Writers leave that check to
+    the store's primary keys and call :func:`stored_key_problems` only when an insert fails.
     """
     specs = tables()
+    filled = {name: data for name, data in shaped.items() if data.num_rows}
     problems: list[Problem] = []
-    for name, data in shaped.items():
+    for name, data in filled.items():
         spec = specs[name]
         rows = data.column(ROW).combine_chunks()
         for col in spec.columns:
-            problems.extend(_column_problems(spec, col, data, rows, categories))
-    views = {name: f"_palermo_in_{name}" for name in shaped}
-    with registered(conn, {view: shaped[name] for name, view in views.items()}):
-        for name in shaped:
-            spec = specs[name]
-            problems.extend(_key_problems(conn, spec, views, check_store=name not in set(shared_ok)))
-            problems.extend(_reference_problems(conn, spec, views))
-        if "journey_events" in views:
-            problems.extend(_partial_date_problems(conn, views["journey_events"]))
-        if "cases" in views:
-            problems.extend(_registration_problems(conn, views["cases"]))
+            problems += _column_problems(spec, col, data, rows, categories)
+        problems += _duplicate_key_problems(spec, data)
+    problems += _reference_problems(conn, filled)
+    if "journey_events" in filled:
+        problems += _partial_date_problems(filled["journey_events"])
+    if "cases" in filled:
+        problems += _registration_problems(filled["cases"])
+    if stored_keys:
+        skip = set(shared_ok)
+        problems += stored_key_problems(conn, {n: d for n, d in filled.items() if n not in skip})
     return problems
 
 
-def _emit(rows: pa.Array | list[int], field: str, rule: str) -> list[Problem]:
-    found = rows.to_pylist() if isinstance(rows, pa.Array | pa.ChunkedArray) else list(rows)
-    problems = [Problem(int(r), field, rule) for r in found[:MAX_ROWS_PER_RULE]]
+def _emit(rows: pa.Array | pa.ChunkedArray | np.ndarray, field: str, rule: str) -> list[Problem]:
+    found = sorted(int(r) for r in (rows.tolist() if isinstance(rows, np.ndarray) else rows.to_pylist()))
+    problems = [Problem(r, field, rule) for r in found[:MAX_ROWS_PER_RULE]]
     if len(found) > MAX_ROWS_PER_RULE:
         more = len(found) - MAX_ROWS_PER_RULE
         problems.append(Problem(None, field, f"{rule} (and {more} more rows)"))
@@ -94,7 +99,7 @@ def _bad_codes(values: pa.Array, rows: pa.Array, codes: pa.Array) -> pa.Array:
         flat = pc.list_flatten(values)
         parents = pc.list_parent_indices(values)
         bad = pc.or_(pc.is_null(flat), pc.invert(pc.is_in(flat, value_set=codes)))
-        positions = pc.unique(pc.filter(parents, bad))
+        positions = pc.unique(pc.filter(parents, pc.fill_null(bad, True)))
         return pc.take(rows, positions)
     bad = pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, value_set=codes)))
     return pc.filter(rows, bad)
@@ -123,76 +128,95 @@ def _coded_by_problems(
     return problems + _emit(pc.filter(rows, pc.fill_null(bad, False)), f"{spec.name}.{col.name}", rule)
 
 
-def _key_problems(
-    conn: duckdb.DuckDBPyConnection, spec: Table, views: Mapping[str, str], *, check_store: bool
-) -> list[Problem]:
-    view = views[spec.name]
-    keys = ", ".join(f'"{k}"' for k in spec.key)
-    field = f"{spec.name}.{'+'.join(spec.key)}"
-    dup_sql = (
-        f"SELECT {ROW} FROM (SELECT {ROW}, count(*) OVER (PARTITION BY {keys}) AS n FROM {view}) "
-        f"WHERE n > 1 ORDER BY {ROW}"
-    )
-    problems = _emit(fetch_ints(conn, dup_sql), field, "key appears more than once in this load")
-    if check_store:
-        on = " AND ".join(f'i."{k}" = s."{k}"' for k in spec.key)
-        store_sql = f'SELECT i.{ROW} FROM {view} i JOIN "{spec.name}" s ON {on} ORDER BY i.{ROW}'
-        problems += _emit(fetch_ints(conn, store_sql), field, "key already exists in the store")
-    return problems
+def _duplicate_key_problems(spec: Table, data: pa.Table) -> list[Problem]:
+    keys = list(spec.key)
+    grouped = data.select([*keys, ROW]).group_by(keys).aggregate([(ROW, "list"), (ROW, "count")])
+    repeated = grouped.filter(pc.greater(grouped.column(f"{ROW}_count"), 1))
+    rows = pc.list_flatten(repeated.column(f"{ROW}_list").combine_chunks())
+    field = f"{spec.name}.{'+'.join(keys)}"
+    return _emit(rows, field, "key appears more than once in this load")
 
 
-def _reference_problems(
-    conn: duckdb.DuckDBPyConnection, spec: Table, views: Mapping[str, str]
-) -> list[Problem]:
+def _reference_problems(conn: duckdb.DuckDBPyConnection, filled: Mapping[str, pa.Table]) -> list[Problem]:
+    """References must point at a row in the load or in the store (asked once per referenced table)."""
+    specs = tables()
+    pending: list[tuple[str, Column, pa.Array, pa.Array]] = []  # field, column, rows, values
+    for name, data in filled.items():
+        for col in specs[name].columns:
+            if col.ref is None:
+                continue
+            values = data.column(col.name).combine_chunks()
+            outside = pc.is_valid(values)
+            parent = filled.get(col.ref.table)
+            if parent is not None:
+                in_load = pc.is_in(values, value_set=parent.column(col.ref.column).combine_chunks())
+                outside = pc.and_(outside, pc.invert(in_load))
+            if pc.any(outside).as_py():
+                rows = data.column(ROW).combine_chunks()
+                pending.append((name, col, pc.filter(rows, outside), pc.filter(values, outside)))
     problems: list[Problem] = []
-    view = views[spec.name]
-    for col in spec.columns:
-        if col.ref is None:
-            continue
-        target, key = col.ref.table, col.ref.column
-        also = (
-            f'AND NOT EXISTS (SELECT 1 FROM {views[target]} p WHERE p."{key}" = c."{col.name}")'
-            if target in views
-            else ""
-        )
-        sql = (
-            f'SELECT c.{ROW} FROM {view} c WHERE c."{col.name}" IS NOT NULL '
-            f'AND NOT EXISTS (SELECT 1 FROM "{target}" s WHERE s."{key}" = c."{col.name}") {also} '
-            f"ORDER BY c.{ROW}"
-        )
-        rule = f"refers to a row of {target} that is neither in the store nor in this load"
-        problems += _emit(fetch_ints(conn, sql), f"{spec.name}.{col.name}", rule)
+    for target in sorted({col.ref.table for _, col, _, _ in pending if col.ref is not None}):
+        checks = [p for p in pending if p[1].ref is not None and p[1].ref.table == target]
+        key = checks[0][1].ref.column if checks[0][1].ref is not None else ""
+        wanted = pc.unique(pa.concat_arrays([values for _, _, _, values in checks]))
+        stored = _stored_values(conn, target, key, wanted)
+        for name, col, rows, values in checks:
+            missing = pc.invert(pc.is_in(values, value_set=stored))
+            rule = f"refers to a row of {target} that is neither in the store nor in this load"
+            problems += _emit(pc.filter(rows, missing), f"{name}.{col.name}", rule)
     return problems
 
 
-def _partial_date_problems(conn: duckdb.DuckDBPyConnection, view: str) -> list[Problem]:
-    where = f"SELECT {ROW} FROM {view} WHERE {{}} ORDER BY {ROW}"
-    problems = _emit(
-        fetch_ints(conn, where.format("event_month IS NOT NULL AND event_year IS NULL")),
-        "journey_events.event_month",
-        "a month needs a year",
-    )
-    problems += _emit(
-        fetch_ints(conn, where.format("event_day IS NOT NULL AND event_month IS NULL")),
-        "journey_events.event_day",
-        "a day needs a month",
-    )
-    impossible = (
-        f"SELECT {ROW} FROM {view} WHERE event_day BETWEEN 1 AND 31 AND event_month BETWEEN 1 AND 12 "
-        "AND event_year BETWEEN 1 AND 9999 "
-        "AND event_day > day(last_day(make_date(event_year, event_month, 1))) "
-        f"ORDER BY {ROW}"
-    )
-    return problems + _emit(
-        fetch_ints(conn, impossible), "journey_events.event_day", "no such day in that month"
-    )
+def _stored_values(conn: duckdb.DuckDBPyConnection, table: str, key: str, wanted: pa.Array) -> pa.Array:
+    """Which of ``wanted`` the store holds in ``table.key``."""
+    view = "_palermo_wanted"
+    with registered(conn, {view: pa.table({"v": wanted})}):
+        rows = conn.execute(f'SELECT w.v FROM {view} w SEMI JOIN "{table}" s ON s."{key}" = w.v').fetchall()
+    return pa.array([r[0] for r in rows], type=pa.string())
 
 
-def _registration_problems(conn: duckdb.DuckDBPyConnection, view: str) -> list[Problem]:
-    sql = (
-        f"SELECT {ROW} FROM {view} WHERE registration_date IS NOT NULL AND registration_year IS NOT NULL "
-        f"AND year(registration_date) <> registration_year ORDER BY {ROW}"
-    )
-    return _emit(
-        fetch_ints(conn, sql), "cases.registration_year", "differs from the year of registration_date"
-    )
+def _partial_date_problems(data: pa.Table) -> list[Problem]:
+    rows = data.column(ROW).to_numpy()
+    year, month, day = (_floats(data, c) for c in ("event_year", "event_month", "event_day"))
+    has_y, has_m, has_d = ~np.isnan(year), ~np.isnan(month), ~np.isnan(day)
+    problems = _emit(rows[has_m & ~has_y], "journey_events.event_month", "a month needs a year")
+    problems += _emit(rows[has_d & ~has_m], "journey_events.event_day", "a day needs a month")
+    full = has_y & has_m & has_d & (month >= 1) & (month <= 12)
+    y = np.where(full, year, 2000).astype(np.int64)
+    m = np.where(full, month, 1).astype(np.int64)
+    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+    last = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[m - 1] + ((m == 2) & leap)
+    impossible = full & (np.where(full, day, 1) > last)
+    return problems + _emit(rows[impossible], "journey_events.event_day", "no such day in that month")
+
+
+def _floats(data: pa.Table, column: str) -> np.ndarray:
+    """A numeric column as float64 numpy, nulls as NaN."""
+    values = data.column(column).combine_chunks().cast(pa.float64())
+    return np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float64)
+
+
+def _registration_problems(data: pa.Table) -> list[Problem]:
+    dates = data.column("registration_date")
+    years = data.column("registration_year")
+    differs = pc.fill_null(pc.not_equal(pc.year(dates), pc.cast(years, pa.int64())), False)
+    rows = pc.filter(data.column(ROW), differs)
+    return _emit(rows, "cases.registration_year", "differs from the year of registration_date")
+
+
+def stored_key_problems(conn: duckdb.DuckDBPyConnection, filled: Mapping[str, pa.Table]) -> list[Problem]:
+    """Rows whose key the store already holds (one query per table)."""
+    specs = tables()
+    problems: list[Problem] = []
+    for name, data in filled.items():
+        if not data.num_rows:
+            continue
+        spec = specs[name]
+        view = f"_palermo_keys_{name}"
+        on = " AND ".join(f'i."{k}" = s."{k}"' for k in spec.key)
+        with registered(conn, {view: data.select([*spec.key, ROW])}):
+            rows = fetch_ints(conn, f'SELECT i.{ROW} FROM {view} i SEMI JOIN "{name}" s ON {on}')
+        problems += _emit(
+            np.array(rows, dtype=np.int64), f"{name}.{'+'.join(spec.key)}", "key already exists in the store"
+        )
+    return problems

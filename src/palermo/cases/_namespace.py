@@ -10,13 +10,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from palermo.cases._categories import Categories, load_categories
-from palermo.cases._checks import check
+from palermo.cases._checks import check, stored_key_problems
 from palermo.cases._duckdb_io import fetch_dicts, fetch_ints, registered
 from palermo.cases._models import CaseRecord
 from palermo.cases._record_rules import linked_organisation_ids, linked_person_ids, record_problems
 from palermo.cases._schema import CASE_COLUMN, DATASET_COLUMN, tables
 from palermo.cases._tables import ROW, models_from, prepare, record_tables
-from palermo.errors import CaseValidationError, NotFoundError, Problem
+from palermo.errors import CaseValidationError, NotFoundError, StoreError
 
 if TYPE_CHECKING:
     from palermo.workspace import Workspace
@@ -89,7 +89,7 @@ class CasesNamespace:
         the others are written with the case. Raises :class:`~palermo.errors.CaseValidationError`
         with every problem found (row = position in the record's list, field = ``table.column``).
         """
-        shaped = self._checked_record(record, dataset_id)
+        shaped = self._checked_record(record, dataset_id, stored_keys=False)
         conn = self._ws.store.connection
         for name in SHARED_TABLES:
             shaped[name] = _without_stored(conn, name, shaped[name])
@@ -132,9 +132,9 @@ class CasesNamespace:
         table), the field (``table.column``) and the rule; never the value.
         """
         if isinstance(data, CaseRecord):
-            self._checked_record(data, dataset_id)
+            self._checked_record(data, dataset_id, stored_keys=True)
         else:
-            self._checked_tables(data, dataset_id, shared_ok=())
+            self._checked_tables(data, dataset_id, stored_keys=True)
 
     # -- bulk ------------------------------------------------------------------------------
     def write_tables(self, tables: Mapping[str, pa.Table], dataset_id: str) -> dict[str, int]:
@@ -144,7 +144,7 @@ class CasesNamespace:
         ``tables`` maps table names to Arrow tables; any subset of the tables may be given. Returns
         the rows written per table. Checks run over whole columns (pyarrow and DuckDB), not row by row.
         """
-        shaped = self._checked_tables(tables, dataset_id, shared_ok=())
+        shaped = self._checked_tables(tables, dataset_id, stored_keys=False)
         return self._write(shaped, dataset_id, source="palermo.cases.write_tables")
 
     def remove_dataset(self, dataset_id: str) -> dict[str, int]:
@@ -161,22 +161,25 @@ class CasesNamespace:
         return removed
 
     # -- internals -------------------------------------------------------------------------
-    def _checked_record(self, record: CaseRecord, dataset_id: str) -> dict[str, pa.Table]:
+    def _checked_record(
+        self, record: CaseRecord, dataset_id: str, *, stored_keys: bool
+    ) -> dict[str, pa.Table]:
         problems = record_problems(record)
         shaped, structural = prepare(record_tables(record, dataset_id), dataset_id)
         problems += structural
-        problems += check(self._ws.store.connection, shaped, self.categories, shared_ok=SHARED_TABLES)
+        conn = self._ws.store.connection
+        problems += check(conn, shaped, self.categories, stored_keys=stored_keys, shared_ok=SHARED_TABLES)
         if problems:
             raise CaseValidationError(problems, what="case record")
         return shaped
 
     def _checked_tables(
-        self, incoming: Mapping[str, pa.Table], dataset_id: str, shared_ok: tuple[str, ...]
+        self, incoming: Mapping[str, pa.Table], dataset_id: str, *, stored_keys: bool
     ) -> dict[str, pa.Table]:
         shaped, problems = prepare(incoming, dataset_id)
         if problems:
             raise CaseValidationError(problems, what="case tables")
-        problems = check(self._ws.store.connection, shaped, self.categories, shared_ok=shared_ok)
+        problems = check(self._ws.store.connection, shaped, self.categories, stored_keys=stored_keys)
         if problems:
             raise CaseValidationError(problems, what="case tables")
         return shaped
@@ -200,11 +203,17 @@ class CasesNamespace:
                     "UPDATE datasets SET rows_loaded = rows_loaded + ? WHERE dataset_id = ?",
                     [sum(written.values()), dataset_id],
                 )
-        except duckdb.Error:
-            # DuckDB's message may quote a key or value: report the table only.
-            failed = next((n for n in specs if n in shaped and n not in written), "cases")
-            rule = "the store refused the rows (a key or constraint was broken); nothing was written"
-            raise CaseValidationError([Problem(None, failed, rule)], what="case tables") from None
+        except (duckdb.ConstraintException, duckdb.TransactionException):
+            # A key the store already holds (the store's cleanup may turn DuckDB's constraint error
+            # into a transaction error). DuckDB's message quotes the key: never pass it on; name rows.
+            problems = stored_key_problems(store.connection, shaped)
+            if not problems:
+                raise StoreError("writing the case tables failed; nothing was written") from None
+            raise CaseValidationError(problems, what="case tables") from None
+        except duckdb.Error as exc:
+            raise StoreError(
+                f"writing the case tables failed, nothing was written: {type(exc).__name__}"
+            ) from None
         return written
 
 
@@ -223,7 +232,9 @@ def _without_stored(conn: duckdb.DuckDBPyConnection, name: str, data: pa.Table) 
     (key,) = tables()[name].key
     view = f"_palermo_shared_{name}"
     with registered(conn, {view: data}):
-        stored = fetch_ints(conn, f'SELECT i.{ROW} FROM {view} i JOIN "{name}" s ON i."{key}" = s."{key}"')
+        stored = fetch_ints(
+            conn, f'SELECT i.{ROW} FROM {view} i SEMI JOIN "{name}" s ON i."{key}" = s."{key}"'
+        )
     if not stored:
         return data
     keep = pc.invert(pc.is_in(data.column(ROW), value_set=pa.array(stored, type=pa.int64())))
