@@ -9,7 +9,7 @@ Public names::
     MeansOfControl, TraffickerRelation, Perpetrator, Referral, Consent, SupportPlan, CaseComment
     Categories, load_categories     the category lists (data/categories.yaml)
     FieldMap, ctdc_field_map, htcds_field_map   where each CTDC variable and HTCDS field is held
-    TABLE_NAMES         the case-model tables
+    TABLE_NAMES         the case-model tables, referenced tables first
     PARTS_MODELS        each part of a CaseRecord ("case", "persons" …) and its model
 
 Identifying values (names, birth date, numbers, contacts) are only in :class:`PersonIdentity`

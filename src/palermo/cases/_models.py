@@ -454,10 +454,10 @@ class CaseRecord(StrictModel):
 
 
 PARTS: dict[str, type[TableModel]] = {
-    "case": Case,
     "organisations": Organisation,
     "persons": Person,
     "identities": PersonIdentity,
+    "case": Case,
     "victims": VictimContext,
     "journey": JourneyEvent,
     "exploitation": Exploitation,
@@ -469,4 +469,4 @@ PARTS: dict[str, type[TableModel]] = {
     "support_plans": SupportPlan,
     "comments": CaseComment,
 }
-"""Each part of a :class:`CaseRecord` and the model (hence table) behind it."""
+"""Each part of a :class:`CaseRecord` and the model (hence table) behind it; referenced tables first."""
