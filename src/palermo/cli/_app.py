@@ -13,6 +13,7 @@ from palermo._version import __version__
 from palermo.cli import demo as demo_cli
 from palermo.cli import scenario as scenario_cli
 from palermo.cli import store as store_cli
+from palermo.cli import vocab as vocab_cli
 from palermo.cli._common import STATE
 from palermo.errors import PalermoError
 
@@ -25,6 +26,7 @@ app = typer.Typer(
 )
 app.add_typer(scenario_cli.app, name="scenario")
 app.add_typer(store_cli.app, name="store")
+app.add_typer(vocab_cli.app, name="vocab")
 app.command("demo")(demo_cli.demo)
 
 

@@ -4,8 +4,8 @@ plurals and small words ("of", "de", "la" …).
 Two keys are made from a text:
 
 * the *exact key*: case and accents folded, punctuation turned into spaces, blanks collapsed;
-* the *bag key*: the exact key's words without small words, each cut to a crude stem (plural ``s``,
-  final ``e``, ``ies`` → ``y``), sorted — so "victims of trafficking", "trafficking victim" and
+* the *bag key*: the exact key's words without small words, each cut to a crude stem (final ``s``,
+  then final ``e``: "réfugiés", "réfugié", "refugee" and "refugees" meet), sorted — so "victims of trafficking", "trafficking victim" and
   "víctimas de trata" meet their label whatever the word order or number.
 """
 
@@ -39,8 +39,6 @@ def exact_key(text: str) -> str:
 
 def stem(word: str) -> str:
     """A crude stem for plural and gender folding; the same rule runs on labels and queries."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         word = word[:-1]
     if len(word) > 3 and word.endswith("e"):

@@ -19,6 +19,10 @@ from palermo.vocab._model import LANGUAGES, Concept, Scheme
 DEFAULT_THRESHOLD = 0.86
 #: Texts longer than this are not fuzzy-matched (no label is that long; it would only guess).
 MAX_FUZZY_LENGTH = 160
+#: Short texts need a closer fuzzy match: one letter changes the meaning of a short word more often
+#: ("exploited" is not "exploiter").
+SHORT_TEXT = 10
+SHORT_THRESHOLD = 0.92
 _RANK = {"pref": 0, "alt": 1, "hidden": 2}
 _CACHE_SIZE = 65536
 
@@ -132,6 +136,8 @@ class Normaliser:
         if len(exact) > MAX_FUZZY_LENGTH:
             return None
         query = bag_key(exact)
+        if len(query) <= SHORT_TEXT:
+            cutoff = max(cutoff, SHORT_THRESHOLD)
         hit = process.extractOne(
             query, self._choices[lang], scorer=fuzz.ratio, processor=None, score_cutoff=cutoff * 100
         )
