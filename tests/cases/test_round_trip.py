@@ -104,7 +104,7 @@ def test_workspace_exposes_the_namespace(workspace: Workspace) -> None:
     assert workspace.cases.count() == 0
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(record=case_records())
 def test_drawn_records_round_trip(workspace: Workspace, record: CaseRecord) -> None:
     workspace.cases.add(record, "ds-hyp")

@@ -89,11 +89,6 @@ def ctdc_field_map() -> dict[str, FieldMap]:
     return maps
 
 
-def ctdc_transforms() -> dict[str, str]:
-    """The named value transforms of the CTDC field map."""
-    return {str(k): str(v) for k, v in (_read("ctdc_fields.yaml").get("transforms") or {}).items()}
-
-
 @cache
 def htcds_field_map() -> dict[str, FieldMap]:
     """HTCDS field maps: ``htcds_v2`` (every v2.0 field) and ``htcds_v1`` (v1.0 consent fields)."""

@@ -143,6 +143,10 @@ class CasesNamespace:
 
         ``tables`` maps table names to Arrow tables; any subset of the tables may be given. Returns
         the rows written per table. Checks run over whole columns (pyarrow and DuckDB), not row by row.
+        ``dataset_id`` is registered in ``datasets`` (kind ``cases``) if it is not there yet, and its
+        ``rows_loaded`` grows by the rows written. Raises
+        :class:`~palermo.errors.CaseValidationError` (every problem, row = row of the Arrow table) or
+        :class:`~palermo.errors.StoreError`; either way nothing is written.
         """
         shaped = self._checked_tables(tables, dataset_id, stored_keys=False)
         return self._write(shaped, dataset_id, source="palermo.cases.write_tables")

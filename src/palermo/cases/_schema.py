@@ -144,12 +144,3 @@ def tables() -> dict[str, Table]:
 
 def table(name: str) -> Table:
     return tables()[name]
-
-
-def describe_columns() -> str:
-    """One line per table: its Arrow columns (used in docstrings and docs)."""
-    lines = []
-    for spec in tables().values():
-        cols = ", ".join(f"{c.name}{'' if c.nullable or c.has_default else '*'}" for c in spec.columns)
-        lines.append(f"{spec.name}: {cols}")
-    return "\n".join(lines)
