@@ -83,3 +83,20 @@ def test_committed_work_survives_a_crash(tmp_path: Path) -> None:
     assert result.returncode == 9, result.stderr
     with palermo.open(path) as ws:
         assert ws.store.scalar("SELECT value FROM store_meta WHERE key = 'committed'") == "yes"
+
+
+def test_reads_do_not_block_later_writes(ws: Workspace) -> None:
+    ws.store.insert_arrow("datasets", _datasets(2))
+    assert ws.info()["tables"]["datasets"] == 2  # counts every table through scalar()
+    assert ws.store.insert_arrow("datasets", _datasets(1, start=2)) == 1
+    assert ws.store.query_arrow("SELECT count(*) AS n FROM datasets").to_pylist() == [{"n": 3}]
+
+
+def test_key_conflict_is_reported_as_itself(ws: Workspace) -> None:
+    import duckdb
+
+    ws.store.insert_arrow("datasets", _datasets(2))
+    with pytest.raises(duckdb.ConstraintException), ws.store.transaction():
+        ws.store.insert_arrow("datasets", _datasets(1))  # d0 exists already
+    assert ws.store.count("datasets") == 2
+    assert ws.store.insert_arrow("datasets", _datasets(1, start=5)) == 1

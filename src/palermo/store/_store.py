@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -59,6 +60,7 @@ class Store:
         except duckdb.Error as exc:
             raise StoreError(f"cannot open store {self.path}: {_first_line(exc)}") from None
         self._depth = 0
+        self._incoming = 0
         try:
             self._migrate(migrations(migrations_dir), upgrade_to)
         except BaseException:
@@ -150,8 +152,10 @@ class Store:
         return relation.to_arrow_table()
 
     def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
-        row = self.execute(sql, params).fetchone()
-        return None if row is None else row[0]
+        # fetchall, not fetchone: DuckDB 2 keeps a partly fetched result open, which blocks the
+        # connection's next register() or sql()
+        rows = self.execute(sql, params).fetchall()
+        return rows[0][0] if rows else None
 
     def count(self, table: str) -> int:
         _check_identifier(table)
@@ -164,12 +168,17 @@ class Store:
         if data.num_rows == 0:
             return 0
         columns = ", ".join(f'"{name}"' for name in data.column_names)
-        with self.transaction() as conn:
-            conn.register("_palermo_incoming", data)
-            try:
-                conn.execute(f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM _palermo_incoming')
-            finally:
-                conn.unregister("_palermo_incoming")
+        self._incoming += 1
+        view = f"_palermo_incoming_{self._incoming}"
+        self._conn.register(view, data)
+        try:
+            with self.transaction() as conn:
+                conn.execute(f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM {view}')
+        finally:
+            # inside an aborted outer transaction DuckDB refuses even this; the original error
+            # (a broken key, say) is the one to report, and the view name is never reused
+            with contextlib.suppress(duckdb.Error):
+                self._conn.unregister(view)
         return int(data.num_rows)
 
 
