@@ -123,3 +123,19 @@ def test_demo_builds_the_store(tmp_path: Path) -> None:
     with palermo.open(tmp_path / "home" / "palermo.duckdb") as ws:
         assert ws.store.count("datasets") == 1, "a second demo replaces the first"
         assert ws.cases.count() > 0
+
+
+def test_cli_reference_is_up_to_date() -> None:
+    """docs/cli.md is generated from the commands' own help (make docs); it must match the code."""
+    typer_bin = Path(sys.executable).with_name("typer")
+    if not typer_bin.exists():
+        pytest.skip("the typer command is not installed beside this Python")
+    result = subprocess.run(
+        [str(typer_bin), "palermo.cli._app", "utils", "docs", "--name", "palermo"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    reference = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
+    assert result.stdout.strip() == reference.read_text(encoding="utf-8").strip(), "run `make docs`"
