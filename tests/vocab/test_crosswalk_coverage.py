@@ -84,7 +84,12 @@ def test_ctdc_kanon_dictionary_2018(reference_data: Path) -> None:
         names = [row["Variable name "].strip() for row in csv.DictReader(fh) if row["Variable name "].strip()]
     assert len(names) == 62
     pairs: dict[str, set[str]] = {n: set() for n in names}
-    lookups = {"Datasource": "Datasource", "Gender": "gender", "Age range 2": "ageBroad", "Age category": "majorityStatus"}
+    lookups = {
+        "Datasource": "Datasource",
+        "Gender": "gender",
+        "Age range 2": "ageBroad",
+        "Age category": "majorityStatus",
+    }
     current = None
     with need(folder / "DATA_DICTIONARY_15082018__Lookups_.csv").open(encoding="utf-8") as fh:
         for row in csv.reader(fh):
@@ -153,7 +158,12 @@ def test_ctdc_vp_2022_dictionary(reference_data: Path) -> None:
         for row in csv.reader(fh):
             if row and row[0] in pairs:
                 current = row[0]
-            elif current and len(row) > 1 and row[0] in ("Valid", "Missing", "") and row[1] not in ("Total", "Freq."):
+            elif (
+                current
+                and len(row) > 1
+                and row[0] in ("Valid", "Missing", "")
+                and row[1] not in ("Total", "Freq.")
+            ):
                 pairs[current].add(row[1])
     assert {"FamilyIntimatePartner", "No;Yes", "."} <= set().union(*pairs.values())
     assert _check("ctdc-vp-2022", pairs) == []
@@ -167,7 +177,9 @@ def test_htcds_v2_every_picklist_value(reference_data: Path) -> None:
         for row in csv.DictReader(fh):
             values = (row.get("Value Names (if picklist)") or "").strip()
             if values:
-                pairs[row["Field Name including Prefix"].strip()] = {v.strip() for v in values.splitlines() if v.strip()}
+                pairs[row["Field Name including Prefix"].strip()] = {
+                    v.strip() for v in values.splitlines() if v.strip()
+                }
     assert len(pairs) == 25
     assert len(pairs["vic_MethodsOfControl"]) == 16 and len(pairs["vic_ForcedLabourIndustry"]) == 21
     assert _check("htcds-v2", pairs) == []
@@ -175,7 +187,11 @@ def test_htcds_v2_every_picklist_value(reference_data: Path) -> None:
 
 def test_htcds_v2_guidance_7_classifications(reference_data: Path) -> None:
     path = need(reference_data / "htcds" / "Guidance" / "7. Migration and International Protection.md")
-    sections = {"Migrant Type": "Guidance7.MigrantType", "International Protection": "Guidance7.InternationalProtection", "Other": "Guidance7.Other"}
+    sections = {
+        "Migrant Type": "Guidance7.MigrantType",
+        "International Protection": "Guidance7.InternationalProtection",
+        "Other": "Guidance7.Other",
+    }
     pairs: dict[str, set[str]] = defaultdict(set)
     current = None
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -207,10 +223,12 @@ def test_unodc_glotip_every_coded_column(reference_data: Path) -> None:
     assert _check("unodc-glotip", pairs) == []
 
 
-@pytest.mark.parametrize("standard", ["ctdc-kanon", "ctdc-synthetic-2024", "ctdc-vp-2022", "htcds-v2", "unodc-glotip"])
+@pytest.mark.parametrize(
+    "standard", ["ctdc-kanon", "ctdc-synthetic-2024", "ctdc-vp-2022", "htcds-v2", "unodc-glotip"]
+)
 def test_every_crosswalk_names_its_source_and_dates(standard: str) -> None:
     cw = vocab.crosswalk(standard)
     assert cw.source in vocab.builtin_scheme().sources
     assert cw.date and cw.recorded == "2026-11-28"
     for f in cw.fields.values():
-        assert f.kind == "uncoded" and f.reason or f.mapping is not None or f.values
+        assert (f.kind == "uncoded" and f.reason) or f.mapping is not None or f.values

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -17,12 +17,13 @@ app = typer.Typer(
 )
 
 LangOption = Annotated[
-    str | None, typer.Option("--lang", "-l", help="Language of the text: en, fr, es, ar, ru or zh (tried first).")
+    str | None,
+    typer.Option("--lang", "-l", help="Language of the text: en, fr, es, ar, ru or zh (tried first)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     turtle = "turtle"
     jsonld = "jsonld"
     csv = "csv"
@@ -46,7 +47,9 @@ def show(
     console.print(f"[bold]{concept.id}[/]  {concept.label}", highlight=False)
     for lang_code, text in concept.pref_label.items():
         alts = ", ".join(concept.alt_labels.get(lang_code, ()))
-        console.print(f"  {lang_code}: {text}" + (f"  [dim](also: {alts})[/]" if alts else ""), highlight=False)
+        console.print(
+            f"  {lang_code}: {text}" + (f"  [dim](also: {alts})[/]" if alts else ""), highlight=False
+        )
     for name, ids in (("broader", concept.broader), ("narrower", narrower), ("related", concept.related)):
         if ids:
             console.print(f"  {name}: {', '.join(ids)}", highlight=False)
@@ -95,7 +98,9 @@ def normalise(
     if match is None:
         console.print("no match")
     else:
-        console.print(f"{match.concept.id}  {match.concept.label}  (score {match.score:.2f})", highlight=False)
+        console.print(
+            f"{match.concept.id}  {match.concept.label}  (score {match.score:.2f})", highlight=False
+        )
 
 
 @app.command("divergences")
@@ -113,7 +118,9 @@ def divergences(
     table = Table(title=f"{view.concept.id}: {view.concept.label}", show_lines=True)
     for r in view.readings:
         table.add_column(f"{r.source.publisher}, {r.source.date[:4]}\n{r.definition.locator or ''}")
-    table.add_row(*(r.definition.text + ("" if r.definition.verified else "\n(unverified)") for r in view.readings))
+    table.add_row(
+        *(r.definition.text + ("" if r.definition.verified else "\n(unverified)") for r in view.readings)
+    )
     console.print(table)
     if view.scope_note:
         console.print(f"[bold]where usage differs[/]: {view.scope_note}", highlight=False)
@@ -121,8 +128,12 @@ def divergences(
 
 @app.command("export")
 def export(
-    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", case_sensitive=False, help="turtle, jsonld or csv.")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", "-f", case_sensitive=False, help="turtle, jsonld or csv.")
+    ],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
 ) -> None:
     """Export the scheme as SKOS (Turtle or JSON-LD) or as CSV for spreadsheets."""
     with workspace() as ws:
@@ -135,7 +146,9 @@ def export(
 
 @app.command("check")
 def check(
-    path: Annotated[Path | None, typer.Argument(help="A custom scheme file to check (default: the built-in scheme).")] = None,
+    path: Annotated[
+        Path | None, typer.Argument(help="A custom scheme file to check (default: the built-in scheme).")
+    ] = None,
 ) -> None:
     """Check a custom scheme file (or the built-in scheme) and the SKOS integrity of the result."""
     from palermo.errors import SchemeIntegrityError

@@ -32,7 +32,9 @@ def get_concept(concept_id: str) -> Concept:
     return builtin_scheme().get(concept_id)
 
 
-def concepts_under(concept_id: str, *, transitive: bool = True, include_self: bool = False) -> tuple[Concept, ...]:
+def concepts_under(
+    concept_id: str, *, transitive: bool = True, include_self: bool = False
+) -> tuple[Concept, ...]:
     """The built-in concepts under ``concept_id``: every level by default, one level with
     ``transitive=False``; ``include_self`` puts the concept itself first."""
     scheme = builtin_scheme()

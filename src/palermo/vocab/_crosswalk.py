@@ -135,7 +135,9 @@ class Crosswalk:
         for code in codes:
             mapping = f.code(code)
             if mapping is None:
-                raise UnknownTermError(f"'{code[:60]}' is not a code of field '{f.name}' in '{self.standard}'")
+                raise UnknownTermError(
+                    f"'{code[:60]}' is not a code of field '{f.name}' in '{self.standard}'"
+                )
             result.append(mapping)
         return tuple(result)
 
@@ -162,7 +164,9 @@ class _Reader:
         allowed = _VALUE_KEYS if is_value else _FIELD_KEYS
         for key in node:
             if key not in allowed:
-                self.add(node.line_of(key), where, f"unknown key '{key}' (allowed: {', '.join(sorted(allowed))})")
+                self.add(
+                    node.line_of(key), where, f"unknown key '{key}' (allowed: {', '.join(sorted(allowed))})"
+                )
         status = node.get("status", "present") if is_value else "present"
         concepts = node.get("concepts", [])
         ok = True
@@ -188,7 +192,9 @@ class _Reader:
             self.add(node.line_of("match"), f"{where}.match", f"required; one of {', '.join(MATCHES)}")
             ok = False
         if len(concepts) > 1 and "combine" not in node:
-            self.add(node.line_of("concepts"), f"{where}.combine", "required with several concepts: all or any")
+            self.add(
+                node.line_of("concepts"), f"{where}.combine", "required with several concepts: all or any"
+            )
             ok = False
         if combine not in COMBINES:
             self.add(node.line_of("combine"), f"{where}.combine", f"one of {', '.join(COMBINES)}")
@@ -216,7 +222,11 @@ class _Reader:
             return None
         aliases = node.get("aliases", [])
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            self.add(node.line_of("aliases"), f"{where}.aliases", "must be a list of other spellings of the field name")
+            self.add(
+                node.line_of("aliases"),
+                f"{where}.aliases",
+                "must be a list of other spellings of the field name",
+            )
             aliases = []
         kind = node.get("kind")
         if kind not in FIELD_KINDS:
@@ -225,7 +235,9 @@ class _Reader:
         if kind == "uncoded":
             reason = _opt(node.get("reason"))
             if reason is None:
-                self.add(node.line, f"{where}.reason", "required for an uncoded field: say why it holds no concept")
+                self.add(
+                    node.line, f"{where}.reason", "required for an uncoded field: say why it holds no concept"
+                )
             extra = set(node) - {"kind", "reason", "locator", "note", "verified", "aliases"}
             for key in sorted(extra):
                 self.add(node.line_of(key), where, f"unknown key '{key}' for an uncoded field")
@@ -237,7 +249,9 @@ class _Reader:
             return FieldMapping(name, kind, mapping=mapping, aliases=tuple(aliases)) if mapping else None
         values = node.get("values")
         if not isinstance(values, LocatedDict) or not values:
-            self.add(node.line_of("values"), f"{where}.values", "required; a mapping from code to its concepts")
+            self.add(
+                node.line_of("values"), f"{where}.values", "required; a mapping from code to its concepts"
+            )
             return None
         parsed: dict[str, CodeMapping] = {}
         for code, vnode in values.items():
@@ -257,7 +271,9 @@ class _Reader:
         extra = set(node) - {"kind", "values", "separator", "locator", "note", "verified", "aliases"}
         for key in sorted(extra):
             self.add(node.line_of(key), where, f"unknown key '{key}' for a {kind} field")
-        return FieldMapping(name, kind, values=MappingProxyType(parsed), separator=separator, aliases=tuple(aliases))
+        return FieldMapping(
+            name, kind, values=MappingProxyType(parsed), separator=separator, aliases=tuple(aliases)
+        )
 
 
 def _opt(value: Any, *, strip: bool = True) -> str | None:

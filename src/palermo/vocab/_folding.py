@@ -16,11 +16,12 @@ import unicodedata
 
 #: Small words dropped from the bag key, in the scheme's Latin-script languages (en, fr, es).
 STOPWORDS = frozenset(
-    """
-    a an and the of in on at to for by with from or as into
-    de des du la le les l d un une et ou en au aux par pour sur dans avec
-    el los las del al y o e u por para con una uno lo
-    """.split()
+    [
+        *("a", "an", "and", "the", "of", "in", "on", "at", "to", "for", "by", "with", "from", "or", "as"),
+        *("into", "de", "des", "du", "la", "le", "les", "l", "d", "un", "une", "et", "ou", "en", "au"),
+        *("aux", "par", "pour", "sur", "dans", "avec", "el", "los", "las", "del", "al", "y", "o", "e"),
+        *("u", "por", "para", "con", "una", "uno", "lo"),
+    ]
 )
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)

@@ -50,14 +50,18 @@ def read_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise VocabularyFileError(str(path), [Problem(None, "file", f"cannot be read ({exc.strerror})")]) from None
+        raise VocabularyFileError(
+            str(path), [Problem(None, "file", f"cannot be read ({exc.strerror})")]
+        ) from None
     except UnicodeDecodeError:
         raise VocabularyFileError(str(path), [Problem(None, "file", "is not UTF-8 text")]) from None
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 (a safe loader)
+        return yaml.load(text, Loader=_Loader)  # a subclass of the safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        raise VocabularyFileError(str(path), [Problem(line, "yaml", f"not valid YAML: {exc.problem}")]) from None
+        raise VocabularyFileError(
+            str(path), [Problem(line, "yaml", f"not valid YAML: {exc.problem}")]
+        ) from None
     except yaml.YAMLError as exc:
         raise VocabularyFileError(str(path), [Problem(None, "yaml", f"not valid YAML: {exc}")]) from None

@@ -208,9 +208,7 @@ class Scheme:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Scheme):
             return NotImplemented
-        return dict(self._concepts) == dict(other._concepts) and dict(self._sources) == dict(
-            other._sources
-        )
+        return dict(self._concepts) == dict(other._concepts) and dict(self._sources) == dict(other._sources)
 
     __hash__ = None  # type: ignore[assignment]
 

@@ -76,7 +76,9 @@ class VocabNamespace:
             self._normaliser = Normaliser(self.scheme, self._threshold)
         return self._normaliser
 
-    def normalise(self, text: str, lang: str | None = None, *, threshold: float | None = None) -> Match | None:
+    def normalise(
+        self, text: str, lang: str | None = None, *, threshold: float | None = None
+    ) -> Match | None:
         """The concept that ``text`` names, or None when nothing scores at least the threshold.
 
         Labels in every language are tried first, exactly and then folded (case, accents,
@@ -133,7 +135,9 @@ class VocabNamespace:
 
             text = serialise(self.scheme, key, walks)
         else:
-            raise UnsupportedFormatError(f"unknown export format '{fmt[:20]}' (use {', '.join(EXPORT_FORMATS)})")
+            raise UnsupportedFormatError(
+                f"unknown export format '{fmt[:20]}' (use {', '.join(EXPORT_FORMATS)})"
+            )
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
         return text

@@ -168,7 +168,11 @@ class Normaliser:
                     continue
                 if entry.concept_id not in found:
                     found[entry.concept_id] = Match(
-                        self.scheme.get(entry.concept_id), min(round(score / 100, 4), 0.99), "fuzzy", entry.label, entry.lang
+                        self.scheme.get(entry.concept_id),
+                        min(round(score / 100, 4), 0.99),
+                        "fuzzy",
+                        entry.label,
+                        entry.lang,
                     )
         ranked = sorted(found.values(), key=lambda m: (-m.score, m.concept.id))
         return ranked[:limit]

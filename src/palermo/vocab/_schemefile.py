@@ -16,7 +16,15 @@ from typing import Any
 
 from palermo.errors import Problem, VocabularyFileError
 from palermo.vocab._located_yaml import LocatedDict, read_yaml
-from palermo.vocab._model import DEFINITION_KINDS, LANGUAGES, REQUIRED_LANGUAGES, Concept, Definition, Scheme, Source
+from palermo.vocab._model import (
+    DEFINITION_KINDS,
+    LANGUAGES,
+    REQUIRED_LANGUAGES,
+    Concept,
+    Definition,
+    Scheme,
+    Source,
+)
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LABEL_CHECKS = ("no", "secondary", "primary")
@@ -136,10 +144,14 @@ def parse_sources(doc: Any, out: _Collector) -> dict[str, Source]:
     return sources
 
 
-def _definitions(node: LocatedDict, where: str, sources: Mapping[str, Source], out: _Collector) -> list[Definition]:
+def _definitions(
+    node: LocatedDict, where: str, sources: Mapping[str, Source], out: _Collector
+) -> list[Definition]:
     entries = node.get("definitions")
     if not isinstance(entries, list) or not entries:
-        out.add(node.line_of("definitions"), f"{where}.definitions", "required; a list of at least one definition")
+        out.add(
+            node.line_of("definitions"), f"{where}.definitions", "required; a list of at least one definition"
+        )
         return []
     result = []
     for j, d in enumerate(entries):
@@ -152,7 +164,11 @@ def _definitions(node: LocatedDict, where: str, sources: Mapping[str, Source], o
         lang, verified = d.get("lang", "en"), d.get("verified")
         ok = True
         if source not in sources:
-            out.add(d.line_of("source"), f"{dwhere}.source", f"unknown source '{source}' (declare it under sources)")
+            out.add(
+                d.line_of("source"),
+                f"{dwhere}.source",
+                f"unknown source '{source}' (declare it under sources)",
+            )
             ok = False
         if text is None:
             out.add(d.line_of("text"), f"{dwhere}.text", "required; a non-empty string")
@@ -160,7 +176,7 @@ def _definitions(node: LocatedDict, where: str, sources: Mapping[str, Source], o
         if kind not in DEFINITION_KINDS:
             out.add(d.line_of("kind"), f"{dwhere}.kind", f"required; one of {', '.join(DEFINITION_KINDS)}")
             ok = False
-        elif kind == "quote" and source in sources and not sources[source].quotable:
+        elif kind == "quote" and source in sources and not sources[str(source)].quotable:
             out.add(
                 d.line_of("kind"),
                 f"{dwhere}.kind",
@@ -169,7 +185,11 @@ def _definitions(node: LocatedDict, where: str, sources: Mapping[str, Source], o
             )
             ok = False
         if lang not in LANGUAGES:
-            out.add(d.line_of("lang"), f"{dwhere}.lang", f"unknown language code (allowed: {', '.join(LANGUAGES)})")
+            out.add(
+                d.line_of("lang"),
+                f"{dwhere}.lang",
+                f"unknown language code (allowed: {', '.join(LANGUAGES)})",
+            )
             ok = False
         if not isinstance(verified, bool):
             out.add(d.line_of("verified"), f"{dwhere}.verified", "required; true or false (was it checked?)")
@@ -200,14 +220,18 @@ def _concept(node: LocatedDict, where: str, sources: Mapping[str, Source], out: 
     pref = _labels(node.get("pref"), f"{where}.pref", out, many=False)
     for lang in REQUIRED_LANGUAGES:
         if lang not in pref and "pref" in node:
-            out.add(node.line_of("pref"), f"{where}.pref.{lang}", "required; a preferred label in this language")
+            out.add(
+                node.line_of("pref"), f"{where}.pref.{lang}", "required; a preferred label in this language"
+            )
     if "pref" not in node:
         out.add(node.line, f"{where}.pref", "required; preferred labels in en, fr and es")
     alt = _labels(node.get("alt"), f"{where}.alt", out, many=True)
     hidden = _labels(node.get("hidden"), f"{where}.hidden", out, many=True)
     for lang, texts in alt.items():
         if lang in pref and pref[lang] in texts:
-            out.add(node.line_of("alt"), f"{where}.alt.{lang}", f"'{pref[lang]}' is already the preferred label")
+            out.add(
+                node.line_of("alt"), f"{where}.alt.{lang}", f"'{pref[lang]}' is already the preferred label"
+            )
     scope = _labels(node.get("scope_note"), f"{where}.scope_note", out, many=False)
     definitions = _definitions(node, where, sources, out)
     labels_from = node.get("labels_from")
@@ -215,11 +239,15 @@ def _concept(node: LocatedDict, where: str, sources: Mapping[str, Source], out: 
         out.add(node.line_of("labels_from"), f"{where}.labels_from", f"unknown source '{labels_from}'")
     checked = node.get("labels_checked", "no")
     if checked not in LABEL_CHECKS:
-        out.add(node.line_of("labels_checked"), f"{where}.labels_checked", f"one of {', '.join(LABEL_CHECKS)}")
+        out.add(
+            node.line_of("labels_checked"), f"{where}.labels_checked", f"one of {', '.join(LABEL_CHECKS)}"
+        )
     broader = _id_list(node, "broader", where, out)
     related = _id_list(node, "related", where, out)
     if cid in broader or cid in related:
-        out.add(node.line_of("broader" if cid in broader else "related"), where, "a concept cannot link to itself")
+        out.add(
+            node.line_of("broader" if cid in broader else "related"), where, "a concept cannot link to itself"
+        )
     if len(out.problems) > before:
         return None
     return Concept(
@@ -270,15 +298,27 @@ def check_links(concepts: Mapping[str, Concept], lines: Mapping[str, int], out: 
         for kind, targets in (("broader", c.broader), ("related", c.related)):
             for t in targets:
                 if t not in concepts:
-                    out.add(lines.get(f"{c.id}.{kind}", lines.get(c.id)), f"{c.id}.{kind}", f"unknown concept id '{t}'")
+                    out.add(
+                        lines.get(f"{c.id}.{kind}", lines.get(c.id)),
+                        f"{c.id}.{kind}",
+                        f"unknown concept id '{t}'",
+                    )
     for cid in _cycle_members(concepts):
-        out.add(lines.get(f"{cid}.broader", lines.get(cid)), f"{cid}.broader", "the broader links form a cycle through this concept")
+        out.add(
+            lines.get(f"{cid}.broader", lines.get(cid)),
+            f"{cid}.broader",
+            "the broader links form a cycle through this concept",
+        )
     owner: dict[tuple[str, str], str] = {}
     for c in concepts.values():
         for lang, text in c.pref_label.items():
             key = (lang, text.casefold())
             if key in owner and owner[key] != c.id:
-                out.add(lines.get(f"{c.id}.pref", lines.get(c.id)), f"{c.id}.pref.{lang}", f"same preferred label as concept '{owner[key]}'")
+                out.add(
+                    lines.get(f"{c.id}.pref", lines.get(c.id)),
+                    f"{c.id}.pref.{lang}",
+                    f"same preferred label as concept '{owner[key]}'",
+                )
             owner.setdefault(key, c.id)
 
 
@@ -366,7 +406,9 @@ def read_custom(path: Path, base: Scheme) -> Scheme:
     new = parse_concepts(doc, sources, out, lines)
     for cid in new:
         if cid in base:
-            out.add(lines[cid], f"{cid}.id", "a built-in concept has this id; add labels under 'labels' instead")
+            out.add(
+                lines[cid], f"{cid}.id", "a built-in concept has this id; add labels under 'labels' instead"
+            )
     extended = _extra_labels(doc, base, out, lines)
     merged = {**dict(base.concepts), **extended, **new}
     if not out.problems:
@@ -378,7 +420,9 @@ def read_custom(path: Path, base: Scheme) -> Scheme:
     return base.merged({**extended, **new}, new_sources)
 
 
-def _extra_labels(doc: LocatedDict, base: Scheme, out: _Collector, lines: dict[str, int]) -> dict[str, Concept]:
+def _extra_labels(
+    doc: LocatedDict, base: Scheme, out: _Collector, lines: dict[str, int]
+) -> dict[str, Concept]:
     node = doc.get("labels")
     if node is None:
         return {}
@@ -402,9 +446,12 @@ def _extra_labels(doc: LocatedDict, base: Scheme, out: _Collector, lines: dict[s
         result[cid] = Concept(
             id=old.id,
             pref_label=old.pref_label,
-            alt_labels={lang: (*old.alt_labels.get(lang, ()), *alt.get(lang, ())) for lang in {*old.alt_labels, *alt}},
+            alt_labels={
+                lang: (*old.alt_labels.get(lang, ()), *alt.get(lang, ())) for lang in {*old.alt_labels, *alt}
+            },
             hidden_labels={
-                lang: (*old.hidden_labels.get(lang, ()), *hidden.get(lang, ())) for lang in {*old.hidden_labels, *hidden}
+                lang: (*old.hidden_labels.get(lang, ()), *hidden.get(lang, ()))
+                for lang in {*old.hidden_labels, *hidden}
             },
             definitions=old.definitions,
             scope_note=old.scope_note,

@@ -25,11 +25,23 @@ SOURCE_BASE = "urn:palermo:source:"
 STANDARD_BASE = "urn:palermo:standard:"
 
 
-def _ns() -> tuple[Any, Any, Any, Any, Any, Any]:
-    from rdflib import Namespace
-    from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
+class _Vocabularies:
+    """The RDF vocabularies used, built on first use so that rdflib loads only when needed."""
 
-    return Namespace(TERMS), SKOS, DCTERMS, RDF, OWL, Namespace(SOURCE_BASE)
+    def __init__(self) -> None:
+        from rdflib import Namespace
+        from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
+
+        self.pal: Any = Namespace(TERMS)
+        self.src: Any = Namespace(SOURCE_BASE)
+        self.skos: Any = SKOS
+        self.dct: Any = DCTERMS
+        self.rdf: Any = RDF
+        self.owl: Any = OWL
+
+
+def _ns() -> _Vocabularies:
+    return _Vocabularies()
 
 
 def scheme_iri(info: SchemeInfo) -> str:
@@ -40,7 +52,8 @@ def to_graph(scheme: Scheme, crosswalks: Iterable[Crosswalk] = ()) -> Graph:
     """The scheme as an rdflib Graph."""
     from rdflib import BNode, Graph, Literal, URIRef
 
-    pal, skos, dct, rdf, owl, src = _ns()
+    v = _ns()
+    pal, skos, dct, rdf, owl, src = v.pal, v.skos, v.dct, v.rdf, v.owl, v.src
     g = Graph()
     for prefix, ns in (("skos", skos), ("dct", dct), ("pal", pal), ("src", src), ("owl", owl)):
         g.bind(prefix, ns)
@@ -114,8 +127,14 @@ def serialise(scheme: Scheme, fmt: str, crosswalks: Iterable[Crosswalk] = ()) ->
         raise UnsupportedFormatError(f"unknown SKOS format '{fmt[:20]}' (use turtle or jsonld)")
     graph = to_graph(scheme, crosswalks)
     if rdf_format == "json-ld":
-        pal, skos, dct, rdf, owl, src = _ns()
-        context = {"skos": str(skos), "dct": str(dct), "pal": TERMS, "src": SOURCE_BASE, "owl": str(owl)}
+        v = _ns()
+        context = {
+            "skos": str(v.skos),
+            "dct": str(v.dct),
+            "pal": TERMS,
+            "src": SOURCE_BASE,
+            "owl": str(v.owl),
+        }
         return str(graph.serialize(format="json-ld", context=context, indent=1))
     return str(graph.serialize(format="turtle"))
 
@@ -133,14 +152,15 @@ def check_graph(graph: Graph) -> list[Problem]:
     """SKOS integrity: one scheme; every concept in it; at most one prefLabel per language; pref,
     alt and hidden labels disjoint; links point at concepts; no cycle in broader; related and
     broader never link the same pair (SKOS S27)."""
-    pal, skos, dct, rdf, owl, src = _ns()
+    v = _ns()
+    skos, rdf = v.skos, v.rdf
     problems: list[Problem] = []
     schemes = set(graph.subjects(rdf.type, skos.ConceptScheme))
     if len(schemes) != 1:
         return [Problem(None, "scheme", f"expected exactly one skos:ConceptScheme, found {len(schemes)}")]
     scheme = next(iter(schemes))
     concepts = set(graph.subjects(rdf.type, skos.Concept))
-    for c in sorted(concepts):
+    for c in sorted(concepts, key=str):
         name = str(c)
         if (c, skos.inScheme, scheme) not in graph:
             problems.append(Problem(None, name, "concept is not skos:inScheme the scheme"))
@@ -168,7 +188,7 @@ def check_graph(graph: Graph) -> list[Problem]:
                     problems.append(Problem(None, name, f"links to {target}, which is not a concept"))
     parents = {c: set(graph.objects(c, skos.broader)) for c in concepts}
     closure = _closure(parents)
-    for c in sorted(concepts):
+    for c in sorted(concepts, key=str):
         if c in closure[c]:
             problems.append(Problem(None, str(c), "skos:broader forms a cycle through this concept"))
         for other in graph.objects(c, skos.related):
@@ -192,12 +212,21 @@ def _closure(parents: Mapping[Any, set[Any]]) -> dict[Any, set[Any]]:
     return result
 
 
+def _true(node: Any) -> bool:
+    return str(node).strip().lower() == "true"
+
+
+def _lang(node: Any) -> str:
+    return str(getattr(node, "language", None) or "en")
+
+
 def from_graph(graph: Graph, base_iri: str | None = None) -> Scheme:
     """Rebuild a Scheme from a graph written by :func:`to_graph`; the graph must pass the check."""
     problems = check_graph(graph)
     if problems:
         raise SchemeIntegrityError(problems, what="SKOS graph")
-    pal, skos, dct, rdf, owl, src = _ns()
+    v = _ns()
+    pal, skos, dct, rdf, owl = v.pal, v.skos, v.dct, v.rdf, v.owl
     scheme_node = next(iter(graph.subjects(rdf.type, skos.ConceptScheme)))
     base = base_iri or str(scheme_node) + ":"
     info = SchemeInfo(
@@ -210,7 +239,9 @@ def from_graph(graph: Graph, base_iri: str | None = None) -> Scheme:
     def local(node: Any, prefix: str) -> str:
         text = str(node)
         if not text.startswith(prefix):
-            raise SchemeIntegrityError([Problem(None, text, f"IRI does not start with {prefix}")], what="SKOS graph")
+            raise SchemeIntegrityError(
+                [Problem(None, text, f"IRI does not start with {prefix}")], what="SKOS graph"
+            )
         return text[len(prefix) :]
 
     def opt(node: Any, prop: Any) -> str | None:
@@ -227,7 +258,7 @@ def from_graph(graph: Graph, base_iri: str | None = None) -> Scheme:
             date=str(graph.value(node, dct.date)),
             url=opt(node, pal.url),
             licence=opt(node, dct.license),
-            quotable=bool(graph.value(node, pal.quotable).toPython()),  # type: ignore[union-attr]
+            quotable=_true(graph.value(node, pal.quotable)),
             note=opt(node, pal.note),
         )
     concepts = {}
@@ -236,7 +267,7 @@ def from_graph(graph: Graph, base_iri: str | None = None) -> Scheme:
         labels: dict[str, dict[str, list[str]]] = {"pref": {}, "alt": {}, "hidden": {}}
         for kind, prop in (("pref", skos.prefLabel), ("alt", skos.altLabel), ("hidden", skos.hiddenLabel)):
             for lit in graph.objects(node, prop):
-                labels[kind].setdefault(lit.language, []).append(str(lit))  # type: ignore[union-attr]
+                labels[kind].setdefault(_lang(lit), []).append(str(lit))
         definitions = []
         for b in graph.objects(node, skos.definition):
             value = graph.value(b, rdf.value)
@@ -246,8 +277,8 @@ def from_graph(graph: Graph, base_iri: str | None = None) -> Scheme:
                     text=str(value),
                     kind=str(graph.value(b, pal.kind)),
                     locator=opt(b, pal.locator),
-                    lang=getattr(value, "language", None) or "en",
-                    verified=bool(graph.value(b, pal.verified).toPython()),  # type: ignore[union-attr]
+                    lang=_lang(value),
+                    verified=_true(graph.value(b, pal.verified)),
                     note=opt(b, pal.note),
                 )
             )
@@ -258,7 +289,7 @@ def from_graph(graph: Graph, base_iri: str | None = None) -> Scheme:
             alt_labels={lang: tuple(t) for lang, t in labels["alt"].items()},
             hidden_labels={lang: tuple(t) for lang, t in labels["hidden"].items()},
             definitions=tuple(definitions),
-            scope_note={lit.language: str(lit) for lit in graph.objects(node, skos.scopeNote)},  # type: ignore[union-attr]
+            scope_note={_lang(lit): str(lit) for lit in graph.objects(node, skos.scopeNote)},
             broader=tuple(local(p, base) for p in graph.objects(node, skos.broader)),
             related=tuple(local(r, base) for r in graph.objects(node, skos.related)),
             labels_from=None if labels_from is None else local(labels_from, SOURCE_BASE),
