@@ -34,7 +34,9 @@ def _strip_accents(text: str) -> str:
 
 def exact_key(text: str) -> str:
     """Case- and accent-folded words joined by single spaces ("" when there is no word)."""
-    folded = _strip_accents(text.casefold())
+    folded = text.casefold()
+    if not folded.isascii():
+        folded = _strip_accents(folded)
     return " ".join(_NON_WORD.sub(" ", folded).split())
 
 

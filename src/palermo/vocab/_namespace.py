@@ -46,7 +46,7 @@ class VocabNamespace:
         :class:`~palermo.errors.VocabularyFileError` naming the file, the line and the rule, and the
         scheme in use is left exactly as it was. The built-in scheme itself is never altered.
         """
-        from palermo.vocab._schemefile import read_custom
+        from palermo.vocab._customfile import read_custom
 
         scheme = read_custom(Path(path), self.scheme)
         self._custom = scheme

@@ -6,7 +6,9 @@ Below the threshold the answer is "no match" (``None``) rather than a guess.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -24,6 +26,7 @@ MAX_FUZZY_LENGTH = 160
 SHORT_TEXT = 10
 SHORT_THRESHOLD = 0.92
 _RANK = {"pref": 0, "alt": 1, "hidden": 2}
+_NONE: Mapping[str | None, None] = {}
 _CACHE_SIZE = 65536
 
 
@@ -74,6 +77,20 @@ def _best(entries: Iterable[_Entry], lang: str | None) -> _Entry | None:
     return min((e for e in pool if e.rank == top), key=lambda e: (e.lang != "en", e.label))
 
 
+class _Choices:
+    """Fuzzy-match candidates (bag keys) sorted by length, so a query only meets keys whose length
+    lets them reach the cutoff (fuzz.ratio <= 2 * shorter / (sum of lengths))."""
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        self.keys = sorted(set(keys), key=len)
+        self.lengths = [len(k) for k in self.keys]
+
+    def within(self, length: int, cutoff: float) -> list[str]:
+        low = math.ceil(length * cutoff / (2 - cutoff) - 1e-9)
+        high = math.floor(length * (2 - cutoff) / cutoff + 1e-9)
+        return self.keys[bisect_left(self.lengths, low) : bisect_right(self.lengths, high)]
+
+
 class Normaliser:
     """Label index over a scheme, with a bounded cache of recent answers."""
 
@@ -89,10 +106,19 @@ class Normaliser:
                 if key:
                     self._exact.setdefault(key, []).append(entry)
                     self._bag.setdefault(bag_key(key), []).append(entry)
-        self._choices: dict[str | None, list[str]] = {None: list(self._bag)}
+        # the winner of every key, for any language (None) and for each language: lookups are dict gets
+        self._exact_best = {k: self._winners(es) for k, es in self._exact.items()}
+        self._bag_best = {k: self._winners(es) for k, es in self._bag.items()}
+        self._choices: dict[str | None, _Choices] = {None: _Choices(self._bag)}
         for lang in LANGUAGES:
-            self._choices[lang] = [k for k, es in self._bag.items() if any(e.lang == lang for e in es)]
+            self._choices[lang] = _Choices(
+                k for k, es in self._bag.items() if any(e.lang == lang for e in es)
+            )
         self._cache: dict[tuple[str, str | None, float], Match | None] = {}
+
+    @staticmethod
+    def _winners(entries: list[_Entry]) -> dict[str | None, _Entry | None]:
+        return {lang: _best(entries, lang) for lang in (None, *{e.lang for e in entries})}
 
     def ambiguous_labels(self) -> list[tuple[str, tuple[str, ...]]]:
         """Keys under which two concepts tie (same rank, in one language or across all): never matched."""
@@ -109,11 +135,14 @@ class Normaliser:
 
     def normalise(self, text: str, lang: str | None = None, threshold: float | None = None) -> Match | None:
         """The best concept for ``text`` or None below the threshold. See :meth:`VocabNamespace.normalise`."""
-        lang = check_language(lang)
+        if lang is not None:
+            lang = check_language(lang)
         cutoff = self.threshold if threshold is None else threshold
         cache_key = (text, lang, cutoff)
-        if cache_key in self._cache:
+        try:
             return self._cache[cache_key]
+        except KeyError:
+            pass
         result = self._normalise(text, lang, cutoff)
         if len(self._cache) >= _CACHE_SIZE:
             self._cache.clear()
@@ -124,26 +153,26 @@ class Normaliser:
         exact = exact_key(text) if isinstance(text, str) else ""
         if not exact:
             raise EmptyTermError("the term is empty (no letters or digits)")
+        query = ""
         langs: tuple[str | None, ...] = (lang, None) if lang is not None else (None,)
         for wanted in langs:
-            entry = _best(self._exact.get(exact, ()), wanted)
-            method = "label" if entry is not None and entry.label.strip() == text.strip() else "folded"
-            if entry is None:
-                entry = _best(self._bag.get(bag_key(exact), ()), wanted)
-                method = "folded"
+            entry = self._exact_best.get(exact, _NONE).get(wanted)
             if entry is not None:
+                method = "label" if entry.label == text.strip() else "folded"
                 return Match(self.scheme.get(entry.concept_id), 1.0, method, entry.label, entry.lang)
+            query = query or bag_key(exact)
+            entry = self._bag_best.get(query, _NONE).get(wanted)
+            if entry is not None:
+                return Match(self.scheme.get(entry.concept_id), 1.0, "folded", entry.label, entry.lang)
         if len(exact) > MAX_FUZZY_LENGTH:
             return None
-        query = bag_key(exact)
         if len(query) <= SHORT_TEXT:
             cutoff = max(cutoff, SHORT_THRESHOLD)
-        hit = process.extractOne(
-            query, self._choices[lang], scorer=fuzz.ratio, processor=None, score_cutoff=cutoff * 100
-        )
+        choices = self._choices[lang].within(len(query), cutoff)
+        hit = process.extractOne(query, choices, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff * 100)
         if hit is None:
             return None
-        entry = _best(self._bag[hit[0]], lang)
+        entry = self._bag_best[hit[0]].get(lang)
         if entry is None:
             return None
         score = min(round(hit[1] / 100, 4), 0.99)

@@ -28,7 +28,7 @@ from palermo.vocab._model import (
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LABEL_CHECKS = ("no", "secondary", "primary")
-_TOP_KEYS = {"group", "note", "sources", "concepts", "labels"}
+TOP_KEYS = {"group", "note", "sources", "concepts", "labels"}
 _SOURCE_KEYS = {"id", "title", "publisher", "date", "url", "licence", "quotable", "note"}
 _CONCEPT_KEYS = {
     "id", "pref", "alt", "hidden", "definitions", "scope_note", "broader", "related", "labels_from",
@@ -37,7 +37,7 @@ _CONCEPT_KEYS = {
 _DEFINITION_KEYS = {"source", "text", "kind", "locator", "lang", "verified", "note"}
 
 
-class _Collector:
+class Collector:
     """Problems found in one file."""
 
     def __init__(self) -> None:
@@ -57,13 +57,13 @@ def _text(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def _check_keys(node: LocatedDict, allowed: set[str], where: str, out: _Collector) -> None:
+def check_keys(node: LocatedDict, allowed: set[str], where: str, out: Collector) -> None:
     for key in node:
         if key not in allowed:
             out.add(node.line_of(key), where, f"unknown key '{key}' (allowed: {', '.join(sorted(allowed))})")
 
 
-def _labels(node: Any, where: str, out: _Collector, *, many: bool) -> dict[str, Any]:
+def labels(node: Any, where: str, out: Collector, *, many: bool) -> dict[str, Any]:
     """``{lang: text}`` (``many=False``) or ``{lang: [text, …]}`` (``many=True``)."""
     if node is None:
         return {}
@@ -87,7 +87,7 @@ def _labels(node: Any, where: str, out: _Collector, *, many: bool) -> dict[str, 
     return result
 
 
-def _id_list(node: LocatedDict, key: str, where: str, out: _Collector) -> list[str]:
+def _id_list(node: LocatedDict, key: str, where: str, out: Collector) -> list[str]:
     value = node.get(key)
     if value is None:
         return []
@@ -97,7 +97,7 @@ def _id_list(node: LocatedDict, key: str, where: str, out: _Collector) -> list[s
     return list(value)
 
 
-def parse_sources(doc: Any, out: _Collector) -> dict[str, Source]:
+def parse_sources(doc: Any, out: Collector) -> dict[str, Source]:
     sources: dict[str, Source] = {}
     entries = doc.get("sources") if isinstance(doc, LocatedDict) else None
     if entries is None:
@@ -110,7 +110,7 @@ def parse_sources(doc: Any, out: _Collector) -> dict[str, Source]:
         if not isinstance(node, LocatedDict):
             out.add(_line(doc, "sources"), where, "must be a mapping")
             continue
-        _check_keys(node, _SOURCE_KEYS, where, out)
+        check_keys(node, _SOURCE_KEYS, where, out)
         sid = node.get("id")
         if not isinstance(sid, str) or not ID_PATTERN.match(sid):
             out.add(node.line, f"{where}.id", "required; lower-case words joined by hyphens")
@@ -145,7 +145,7 @@ def parse_sources(doc: Any, out: _Collector) -> dict[str, Source]:
 
 
 def _definitions(
-    node: LocatedDict, where: str, sources: Mapping[str, Source], out: _Collector
+    node: LocatedDict, where: str, sources: Mapping[str, Source], out: Collector
 ) -> list[Definition]:
     entries = node.get("definitions")
     if not isinstance(entries, list) or not entries:
@@ -159,7 +159,7 @@ def _definitions(
         if not isinstance(d, LocatedDict):
             out.add(node.line_of("definitions"), dwhere, "must be a mapping")
             continue
-        _check_keys(d, _DEFINITION_KEYS, dwhere, out)
+        check_keys(d, _DEFINITION_KEYS, dwhere, out)
         source, text, kind = d.get("source"), _text(d.get("text")), d.get("kind")
         lang, verified = d.get("lang", "en"), d.get("verified")
         ok = True
@@ -209,15 +209,15 @@ def _definitions(
     return result
 
 
-def _concept(node: LocatedDict, where: str, sources: Mapping[str, Source], out: _Collector) -> Concept | None:
-    _check_keys(node, _CONCEPT_KEYS, where, out)
+def _concept(node: LocatedDict, where: str, sources: Mapping[str, Source], out: Collector) -> Concept | None:
+    check_keys(node, _CONCEPT_KEYS, where, out)
     cid = node.get("id")
     if not isinstance(cid, str) or not ID_PATTERN.match(cid):
         out.add(node.line_of("id"), f"{where}.id", "required; lower-case words joined by hyphens")
         return None
     where = f"{where} ({cid})"
     before = len(out.problems)
-    pref = _labels(node.get("pref"), f"{where}.pref", out, many=False)
+    pref = labels(node.get("pref"), f"{where}.pref", out, many=False)
     for lang in REQUIRED_LANGUAGES:
         if lang not in pref and "pref" in node:
             out.add(
@@ -225,14 +225,14 @@ def _concept(node: LocatedDict, where: str, sources: Mapping[str, Source], out: 
             )
     if "pref" not in node:
         out.add(node.line, f"{where}.pref", "required; preferred labels in en, fr and es")
-    alt = _labels(node.get("alt"), f"{where}.alt", out, many=True)
-    hidden = _labels(node.get("hidden"), f"{where}.hidden", out, many=True)
+    alt = labels(node.get("alt"), f"{where}.alt", out, many=True)
+    hidden = labels(node.get("hidden"), f"{where}.hidden", out, many=True)
     for lang, texts in alt.items():
         if lang in pref and pref[lang] in texts:
             out.add(
                 node.line_of("alt"), f"{where}.alt.{lang}", f"'{pref[lang]}' is already the preferred label"
             )
-    scope = _labels(node.get("scope_note"), f"{where}.scope_note", out, many=False)
+    scope = labels(node.get("scope_note"), f"{where}.scope_note", out, many=False)
     definitions = _definitions(node, where, sources, out)
     labels_from = node.get("labels_from")
     if labels_from is not None and labels_from not in sources:
@@ -265,7 +265,7 @@ def _concept(node: LocatedDict, where: str, sources: Mapping[str, Source], out: 
 
 
 def parse_concepts(
-    doc: Any, sources: Mapping[str, Source], out: _Collector, lines: dict[str, int]
+    doc: Any, sources: Mapping[str, Source], out: Collector, lines: dict[str, int]
 ) -> dict[str, Concept]:
     concepts: dict[str, Concept] = {}
     entries = doc.get("concepts") if isinstance(doc, LocatedDict) else None
@@ -292,7 +292,7 @@ def parse_concepts(
     return concepts
 
 
-def check_links(concepts: Mapping[str, Concept], lines: Mapping[str, int], out: _Collector) -> None:
+def check_links(concepts: Mapping[str, Concept], lines: Mapping[str, int], out: Collector) -> None:
     """Links point at existing concepts, broader has no cycle, preferred labels are unique per language."""
     for c in concepts.values():
         for kind, targets in (("broader", c.broader), ("related", c.related)):
@@ -357,10 +357,10 @@ def read_scheme(paths: Iterable[Path]) -> Scheme:
     docs = [(p, read_yaml(p)) for p in paths]
     sources: dict[str, Source] = {}
     for path, doc in docs:
-        out = _Collector()
+        out = Collector()
         if not isinstance(doc, LocatedDict):
             raise VocabularyFileError(str(path), [Problem(1, "file", "must be a YAML mapping")])
-        _check_keys(doc, _TOP_KEYS - {"labels"}, "file", out)
+        check_keys(doc, TOP_KEYS - {"labels"}, "file", out)
         sources.update(parse_sources(doc, out))
         if out.problems:
             raise VocabularyFileError(str(path), out.problems)
@@ -368,7 +368,7 @@ def read_scheme(paths: Iterable[Path]) -> Scheme:
     lines: dict[str, int] = {}
     origin: dict[str, Path] = {}
     for path, doc in docs:
-        out = _Collector()
+        out = Collector()
         file_lines: dict[str, int] = {}
         found = parse_concepts(doc, sources, out, file_lines)
         for cid in found:
@@ -379,85 +379,10 @@ def read_scheme(paths: Iterable[Path]) -> Scheme:
         concepts.update(found)
         lines.update(file_lines)
         origin.update(dict.fromkeys(found, path))
-    out = _Collector()
+    out = Collector()
     check_links(concepts, lines, out)
     if out.problems:
         first = origin[out.problems[0].field.split(".")[0]]
         mine = [p for p in out.problems if origin[p.field.split(".")[0]] == first]
         raise VocabularyFileError(str(first), mine)
     return Scheme(concepts, sources)
-
-
-def read_custom(path: Path, base: Scheme) -> Scheme:
-    """``base`` plus the sources, concepts and extra labels in ``path``; ``base`` is never changed."""
-    doc = read_yaml(path)
-    if not isinstance(doc, LocatedDict):
-        raise VocabularyFileError(str(path), [Problem(1, "file", "must be a YAML mapping")])
-    out = _Collector()
-    _check_keys(doc, _TOP_KEYS, "file", out)
-    if not any(k in doc for k in ("concepts", "labels")):
-        out.add(doc.line, "file", "has neither 'concepts' nor 'labels': nothing to load")
-    new_sources = parse_sources(doc, out)
-    for sid in new_sources:
-        if sid in base.sources:
-            out.add(doc.line_of("sources"), f"sources.{sid}", "a built-in source has this id; choose another")
-    sources = {**base.sources, **new_sources}
-    lines: dict[str, int] = {}
-    new = parse_concepts(doc, sources, out, lines)
-    for cid in new:
-        if cid in base:
-            out.add(
-                lines[cid], f"{cid}.id", "a built-in concept has this id; add labels under 'labels' instead"
-            )
-    extended = _extra_labels(doc, base, out, lines)
-    merged = {**dict(base.concepts), **extended, **new}
-    if not out.problems:
-        link_out = _Collector()
-        check_links(merged, lines, link_out)
-        out.problems.extend(p for p in link_out.problems if p.field.split(".")[0] in {*new, *extended})
-    if out.problems:
-        raise VocabularyFileError(str(path), out.problems)
-    return base.merged({**extended, **new}, new_sources)
-
-
-def _extra_labels(
-    doc: LocatedDict, base: Scheme, out: _Collector, lines: dict[str, int]
-) -> dict[str, Concept]:
-    node = doc.get("labels")
-    if node is None:
-        return {}
-    if not isinstance(node, LocatedDict):
-        out.add(doc.line_of("labels"), "labels", "must map concept ids to {alt: …, hidden: …}")
-        return {}
-    result: dict[str, Concept] = {}
-    for cid, entry in node.items():
-        where, line = f"labels.{cid}", node.line_of(cid)
-        if cid not in base:
-            out.add(line, where, f"unknown concept id '{cid}'")
-            continue
-        if not isinstance(entry, LocatedDict):
-            out.add(line, where, "must be a mapping with 'alt' and/or 'hidden'")
-            continue
-        _check_keys(entry, {"alt", "hidden"}, where, out)
-        old = base.get(cid)
-        alt = _labels(entry.get("alt"), f"{where}.alt", out, many=True)
-        hidden = _labels(entry.get("hidden"), f"{where}.hidden", out, many=True)
-        lines[cid] = line
-        result[cid] = Concept(
-            id=old.id,
-            pref_label=old.pref_label,
-            alt_labels={
-                lang: (*old.alt_labels.get(lang, ()), *alt.get(lang, ())) for lang in {*old.alt_labels, *alt}
-            },
-            hidden_labels={
-                lang: (*old.hidden_labels.get(lang, ()), *hidden.get(lang, ()))
-                for lang in {*old.hidden_labels, *hidden}
-            },
-            definitions=old.definitions,
-            scope_note=old.scope_note,
-            broader=old.broader,
-            related=old.related,
-            labels_from=old.labels_from,
-            labels_checked=old.labels_checked,
-        )
-    return result
