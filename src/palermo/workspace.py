@@ -12,7 +12,9 @@ from palermo.store import Store
 
 if TYPE_CHECKING:
     from palermo.cases import CasesNamespace
+    from palermo.ingest import IngestNamespace
     from palermo.scenario import ScenarioNamespace
+    from palermo.screening import ScreeningNamespace
     from palermo.vocab import VocabNamespace
 
 
@@ -48,6 +50,18 @@ class Workspace:
         from palermo.vocab import VocabNamespace
 
         return VocabNamespace(self)
+
+    @cached_property
+    def screening(self) -> ScreeningNamespace:
+        from palermo.screening import ScreeningNamespace
+
+        return ScreeningNamespace(self)
+
+    @cached_property
+    def ingest(self) -> IngestNamespace:
+        from palermo.ingest import IngestNamespace
+
+        return IngestNamespace(self)
 
     def info(self) -> dict[str, Any]:
         """Where the store is, its schema version and the rows in each table."""
