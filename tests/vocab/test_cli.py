@@ -124,3 +124,15 @@ def test_real_subprocess_prints_turtle_on_stdout(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "skos:ConceptScheme" in result.stdout and "@prefix" in result.stdout
+
+
+def test_every_vocab_command_is_documented() -> None:
+    import typer.main
+
+    from palermo.cli import vocab as vocab_cli
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "vocabulary.md").read_text(encoding="utf-8")
+    commands = typer.main.get_command(vocab_cli.app).commands  # type: ignore[attr-defined]
+    assert set(commands) == {"show", "search", "normalise", "divergences", "export", "check"}
+    for name in commands:
+        assert f"palermo vocab {name}" in doc
