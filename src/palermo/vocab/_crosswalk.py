@@ -243,9 +243,9 @@ class _Reader:
                 self.add(node.line_of(key), where, f"unknown key '{key}' for an uncoded field")
             return FieldMapping(name, kind, reason=reason, aliases=tuple(aliases))
         if kind == "flag":
-            flag_node = LocatedDict({k: v for k, v in node.items() if k != "aliases"})
-            flag_node.line, flag_node.lines = node.line, node.lines
-            mapping = self.mapping(flag_node, where, is_value=False)
+            for key in sorted(set(node) & {"values", "separator", "reason"}):
+                self.add(node.line_of(key), where, f"unknown key '{key}' for a flag field")
+            mapping = self.mapping(node, where, is_value=False)
             return FieldMapping(name, kind, mapping=mapping, aliases=tuple(aliases)) if mapping else None
         values = node.get("values")
         if not isinstance(values, LocatedDict) or not values:
@@ -264,7 +264,8 @@ class _Reader:
                 continue
             m = self.mapping(vnode, f"{where}.values.{code}", is_value=True)
             if m is not None:
-                parsed[code] = m
+                field_locator = _opt(node.get("locator"))
+                parsed[code] = replace(m, locator=m.locator or field_locator)
         separator = _opt(node.get("separator"), strip=False)
         if kind == "multi" and not separator:
             self.add(node.line, f"{where}.separator", "required for a multi field")

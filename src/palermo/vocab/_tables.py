@@ -31,7 +31,7 @@ def codes_of(concept_id: str, crosswalks: Iterable[Crosswalk]) -> list[str]:
     out = []
     for cw in crosswalks:
         for field_name, code, mapping in cw.codes_for(concept_id):
-            if mapping.status not in ("present", None):
+            if mapping.status != "present":
                 continue
             out.append(f"{cw.standard}:{field_name}" + ("" if code is None else f"={code}"))
     return out
