@@ -22,7 +22,12 @@ numbers, narratives).
     ├── UnsupportedFormatError      an export format is not one of those offered
     ├── VocabularyFileError         (a ValidationError) a concept-scheme or crosswalk file is malformed;
     │                               each problem names the file, the line and the rule
-    └── SchemeIntegrityError        (a ValidationError) a SKOS graph fails the integrity check
+    ├── SchemeIntegrityError        (a ValidationError) a SKOS graph fails the integrity check
+    ├── MappingError                (a ValidationError) an ingest mapping file is malformed; each problem
+    │                               names the file, the line and the rule
+    ├── UnknownMappingError         (a NotFoundError) no shipped mapping has this name and no such file
+    └── IngestError                 a file cannot be ingested at all (empty, binary, wrong delimiter,
+                                    missing columns); raised before anything is written
 """
 
 from __future__ import annotations
@@ -125,10 +130,40 @@ class SchemeIntegrityError(ValidationError):
     """A SKOS graph fails the integrity check (labels, hierarchy or scheme membership)."""
 
 
+class MappingError(ValidationError):
+    """An ingest mapping file is malformed.
+
+    ``problems`` lists every broken rule; each :class:`Problem` carries the line number in ``row``.
+    The message names the file, the first line and rule, and how many more problems there are.
+    """
+
+    def __init__(self, path: str, problems: list[Problem]) -> None:
+        super().__init__(problems, what=f"mapping {path}")
+        self.path = path
+        first = self.problems[0] if self.problems else Problem(None, "file", "no detail")
+        line = f"line {first.row}" if first.row is not None else "whole file"
+        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        self.args = (f"invalid mapping {path}, {line}, {first.field}: {first.rule}{more}",)
+
+
+class UnknownMappingError(NotFoundError):
+    """No shipped mapping has this name, and no mapping file exists at this path."""
+
+
+class IngestError(PalermoError):
+    """A file cannot be ingested at all: empty, binary, the wrong delimiter, required columns missing.
+
+    Raised before anything is written (or after rolling back what was). The message names the file,
+    the row and the column where known, and the rule; never a value from the file.
+    """
+
+
 __all__ = [
     "CaseValidationError",
     "ConfigError",
     "EmptyTermError",
+    "IngestError",
+    "MappingError",
     "MigrationError",
     "NotFoundError",
     "PalermoError",
@@ -139,6 +174,7 @@ __all__ = [
     "StoreVersionError",
     "UnknownCrosswalkError",
     "UnknownLanguageError",
+    "UnknownMappingError",
     "UnknownTermError",
     "UnsupportedFormatError",
     "ValidationError",
