@@ -26,8 +26,13 @@ numbers, narratives).
     ├── MappingError                (a ValidationError) an ingest mapping file is malformed; each problem
     │                               names the file, the line and the rule
     ├── UnknownMappingError         (a NotFoundError) no shipped mapping has this name and no such file
-    └── IngestError                 a file cannot be ingested at all (empty, binary, wrong delimiter,
-                                    missing columns); raised before anything is written
+    ├── IngestError                 a file cannot be ingested at all (empty, binary, wrong delimiter,
+    │                               missing columns); raised before anything is written
+    ├── ScreeningInputError         (a ValidationError) screening answers break rules (unknown indicator,
+    │                               impossible age, contradictory facts); ``problems`` lists each one
+    ├── CatalogueFileError          (a ValidationError) an indicator catalogue or referral table file is
+    │                               malformed; each problem names the file, the line and the rule
+    └── NoScreeningError            (a NotFoundError) a case has no stored screening
 """
 
 from __future__ import annotations
@@ -158,18 +163,50 @@ class IngestError(PalermoError):
     """
 
 
+class ScreeningInputError(ValidationError):
+    """The answers given to a screening broke one or more rules: an unknown indicator id, an answer
+    that is not yes/no/unknown, an impossible age, facts that contradict each other. Every problem is
+    listed in ``problems``; nothing is assessed."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems, what="screening input")
+
+
+class CatalogueFileError(ValidationError):
+    """An indicator catalogue or a referral table file is malformed.
+
+    ``problems`` lists every broken rule; each :class:`Problem` carries the line number in ``row``.
+    The catalogue or table in use is left as it was.
+    """
+
+    def __init__(self, path: str, problems: list[Problem]) -> None:
+        super().__init__(problems, what=f"screening file {path}")
+        self.path = path
+        first = self.problems[0] if self.problems else Problem(None, "file", "no detail")
+        line = f"line {first.row}" if first.row is not None else "whole file"
+        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        self.args = (f"invalid screening file {path}, {line}, {first.field}: {first.rule}{more}",)
+
+
+class NoScreeningError(NotFoundError):
+    """A case has no stored screening."""
+
+
 __all__ = [
     "CaseValidationError",
+    "CatalogueFileError",
     "ConfigError",
     "EmptyTermError",
     "IngestError",
     "MappingError",
     "MigrationError",
     "NotFoundError",
+    "NoScreeningError",
     "PalermoError",
     "Problem",
     "ScenarioError",
     "SchemeIntegrityError",
+    "ScreeningInputError",
     "StoreError",
     "StoreVersionError",
     "UnknownCrosswalkError",
