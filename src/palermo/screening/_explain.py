@@ -1,0 +1,214 @@
+"""Turn a scored screening into an Assessment: elements, verdicts, protection needs and referrals, what
+would change it, and the explanation listing every rule that fired with its indicators and sources."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from palermo.screening._assessment import Assessment, Change, Explanation, Need, Referral
+from palermo.screening._engine import Engine, Scored, smuggling
+from palermo.screening._input import Facts, Parsed
+from palermo.screening._model import DIMENSIONS, EXPLOITATION_MASK, MEANS_MASK, STRENGTHS
+from palermo.screening._referrals import ReferralTable
+from palermo.screening._rulebook import Rule
+
+
+class Builder:
+    """Builds assessments for one engine, referral table and rulebook."""
+
+    def __init__(self, engine: Engine, table: ReferralTable, rules: Mapping[str, Rule]) -> None:
+        self.engine = engine
+        self.table = table
+        self.rules = rules
+        self.catalogue = engine.catalogue
+        self.protection = [i for i in self.catalogue if i.dimension == "protection"]
+        self.urgency_rank = {u: k for k, u in enumerate(table.urgencies)}
+        self._cites = {rid: tuple(rule.cite()) for rid, rule in rules.items()}
+
+    def _fire(self, out: list[Explanation], rule_id: str, indicators: tuple[str, ...] = (), detail: str | None = None) -> None:
+        rule = self.rules[rule_id]
+        out.append(Explanation(rule_id, rule.text, indicators, self._cites[rule_id], rule.verified, detail))
+
+    def build(self, parsed: Parsed, lang: str = "en") -> Assessment:
+        engine, facts = self.engine, parsed.facts
+        sc = engine.score(parsed)
+        st = sc.state
+        expl: list[Explanation] = []
+        means_ids = tuple(k for d in range(6) if st.mask & (1 << d) and d != 3 for k in sc.yes_ids[d])
+        purpose_ids = tuple(sc.yes_ids[3]) if st.mask & EXPLOITATION_MASK else ()
+        elements = {"act": st.act, "means": bool(st.mask & MEANS_MASK), "purpose": bool(st.mask & EXPLOITATION_MASK)}
+        evidence = {"act": tuple(sc.act_ids), "means": means_ids, "purpose": purpose_ids}
+        self._elements(expl, facts, sc, elements, evidence)
+        self._dimensions(expl, facts, sc)
+        self._verdict(expl, sc)
+        if sc.forced_labour:
+            self._fire(expl, "forced-labour.indicators", tuple(sc.forced_labour))
+        smug, smug_rule = smuggling(facts.journey, parsed.answers.get("som.fraudulent-document") == "yes")
+        self._fire(expl, "smuggling.definition")
+        self._fire(expl, smug_rule, ("som.fraudulent-document",) if smug_rule == "smuggling.possible" and parsed.answers.get("som.fraudulent-document") == "yes" else ())
+        if smug in ("yes", "possible") and sc.verdict in ("presumed", "possible"):
+            self._fire(expl, "smuggling.and-trafficking")
+        needs, referrals = self._needs(expl, parsed, sc.verdict, smug, lang)
+        changes = self._changes(sc, parsed, lang)
+        used = [k for k in parsed.answers if not self.catalogue.get(k).verified]
+        if used:
+            self._fire(expl, "unverified.indicators", tuple(used))
+        unverified_rules = tuple(dict.fromkeys(e.rule for e in expl if not e.verified))
+        return Assessment(
+            trafficking=sc.verdict,
+            smuggling=smug,
+            elements=elements,
+            evidence=evidence,
+            dimensions={name: bool(st.mask & (1 << d)) for d, name in enumerate(DIMENSIONS)},
+            child=facts.child,
+            population=sc.population,
+            stage=facts.stage,
+            forced_labour=tuple(sc.forced_labour),
+            protection_needs=needs,
+            referrals=referrals,
+            what_would_change=changes,
+            explanation=tuple(expl),
+            flags=parsed.flags,
+            unverified_indicators=tuple(used),
+            unverified_rules=unverified_rules,
+            catalogue_version=self.catalogue.version,
+            referral_table=self.table.id,
+            answers=to_input(parsed),
+        )
+
+    def _elements(self, expl: list[Explanation], facts: Facts, sc: Scored, elements: Mapping[str, bool],
+                  evidence: Mapping[str, tuple[str, ...]]) -> None:  # fmt: skip
+        if facts.age_uncertain:
+            self._fire(expl, "palermo.age-uncertain")
+        elif facts.age is None:
+            self._fire(expl, "palermo.age-missing")
+        if facts.child:
+            self._fire(expl, "palermo.child")
+        if any(elements.values()):
+            self._fire(expl, "palermo.elements")
+        for name in ("act", "means", "purpose"):
+            if elements[name]:
+                self._fire(expl, f"palermo.{name}", evidence[name])
+        if facts.journey["consented_to_movement"] is True:
+            if facts.child:
+                self._fire(expl, "palermo.consent-child")
+            elif elements["means"]:
+                self._fire(expl, "palermo.consent-irrelevant", evidence["means"])
+            else:
+                self._fire(expl, "palermo.consent-no-means")
+
+    def _dimensions(self, expl: list[Explanation], facts: Facts, sc: Scored) -> None:
+        self._fire(expl, "iloec.population", detail=sc.population)
+        if facts.exploitation in ("other", "unknown"):
+            self._fire(expl, "iloec.other-exploitation")
+        if sc.borrowed:
+            self._fire(expl, "iloec.fallback", tuple(sc.borrowed), detail=sc.population)
+        if sc.state.mask:
+            self._fire(expl, "iloec.dimension")
+        for d, name in enumerate(DIMENSIONS):
+            if sc.state.mask & (1 << d):
+                self._fire(expl, "iloec.positive", tuple(sc.yes_ids[d]), detail=name)
+
+    def _verdict(self, expl: list[Explanation], sc: Scored) -> None:
+        st = sc.state
+        if sc.verdict == "presumed":
+            rule = "iloec.child-combination" if st.child else "iloec.adult-combination"
+            ids = tuple(sc.act_ids) + tuple(sc.yes_ids[3]) if st.child else tuple(k for ids in sc.yes_ids for k in ids)
+            self._fire(expl, rule, ids)
+            self._fire(expl, "verdict.presumed")
+            return
+        if sc.verdict == "no_indication":
+            self._fire(expl, "verdict.no-indication")
+            return
+        if st.strong:
+            self._fire(expl, "verdict.possible-strong", tuple(sc.strong_ids))
+        if st.mask:
+            self._fire(expl, "verdict.possible-elements", tuple(k for ids in sc.yes_ids for k in ids))
+        if st.forced_labour:
+            self._fire(expl, "verdict.possible-forced-labour", tuple(sc.forced_labour))
+        if st.not_free:
+            self._fire(expl, "verdict.possible-not-free", detail="journey.free_to_leave")
+        if not (st.strong or st.mask or st.forced_labour or st.not_free):
+            self._fire(expl, "verdict.possible-open", tuple(sc.act_ids) + tuple(k for ids in sc.yes_ids for k in ids))
+
+    def _needs(self, expl: list[Explanation], parsed: Parsed, verdict: str, smug: str,
+               lang: str) -> tuple[tuple[Need, ...], tuple[Referral, ...]]:  # fmt: skip
+        facts, answers = parsed.facts, parsed.answers
+        found: dict[str, list[str]] = {}
+        if verdict != "no_indication":
+            found[f"trafficking-{verdict}"] = []
+        if smug != "no":
+            found["smuggled-migrant"] = []
+        fact_values = {
+            "unaccompanied_child": facts.child and facts.accompanied is False,
+            "age_uncertain": facts.age_uncertain,
+            "disability": facts.disability,
+            "serious_medical_condition": facts.serious_medical_condition,
+            "pregnant": facts.pregnant,
+        }
+        for ind in self.protection:
+            hit = (
+                fact_values.get(ind.fact, False)
+                if ind.fact
+                else answers.get(ind.id) == "yes" or any(answers.get(s) == "yes" for s in ind.derived_from)
+            )
+            if hit and ind.need is not None:
+                found.setdefault(ind.need, []).append(ind.id)
+        needs: list[Need] = []
+        refs: dict[str, dict[str, Any]] = {}
+        for need, because in found.items():
+            rules = self.table.rules_for(need, facts.child)
+            urgency = min((r.urgency for r in rules), key=self.urgency_rank.__getitem__, default=None)
+            needs.append(Need(need, rules[0].concept if rules else None, urgency, tuple(because)))
+            self._fire(expl, "protection.need", tuple(because), detail=need)
+            for rule in rules:
+                for step in rule.refer:
+                    if any(u in found for u in step.unless):
+                        self._fire(expl, "referral.unless", detail=f"{step.to} for {need}")
+                        continue
+                    ref = refs.setdefault(step.to, {"urgency": rule.urgency, "needs": [], "consent": False})
+                    if self.urgency_rank[rule.urgency] < self.urgency_rank[ref["urgency"]]:
+                        ref["urgency"] = rule.urgency
+                    if need not in ref["needs"]:
+                        ref["needs"].append(need)
+                    ref["consent"] = ref["consent"] or (step.consent_required and not facts.child)
+        needs.sort(key=lambda n: self.urgency_rank.get(n.urgency or "", len(self.urgency_rank)))
+        referrals = []
+        for kid, ref in refs.items():
+            kind = self.table.kinds[kid]
+            label = kind.label.get(lang) or kind.label.get("en") or kid
+            referrals.append(Referral(kid, kind.concept, label, ref["urgency"], tuple(ref["needs"]), ref["consent"]))
+        referrals.sort(key=lambda r: self.urgency_rank[r.urgency])
+        if any(r.consent_required for r in referrals):
+            self._fire(expl, "referral.consent", detail=", ".join(r.referral for r in referrals if r.consent_required))
+        return tuple(needs), tuple(referrals)
+
+    def _changes(self, sc: Scored, parsed: Parsed, lang: str) -> tuple[Change, ...]:
+        inds = self.catalogue.indicators
+        out = []
+        for i, if_yes, if_no, r in self.engine.changes(sc, parsed):
+            ind = inds[i]
+            out.append(Change(ind.id, ind.question.get(lang) or ind.question["en"], ind.dimension,
+                              STRENGTHS[r - 1] if r else None, if_yes, if_no, ind.verified))  # fmt: skip
+        return tuple(out)
+
+
+def to_input(parsed: Parsed) -> dict[str, Any]:
+    """The screening input, normalised (the shape ``palermo screen assess`` reads)."""
+    f = parsed.facts
+    return {
+        "person": {
+            "age": f.age,
+            "age_uncertain": f.age_uncertain,
+            "sex": f.sex,
+            "accompanied": f.accompanied,
+            "pregnant": f.pregnant,
+            "disability": f.disability,
+            "serious_medical_condition": f.serious_medical_condition,
+        },
+        "stage": f.stage,
+        "exploitation": f.exploitation,
+        "journey": dict(f.journey),
+        "indicators": dict(parsed.answers),
+    }
