@@ -170,6 +170,8 @@ class ScreeningInputError(ValidationError):
 
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(problems, what="screening input")
+        listed = "; ".join(str(p) for p in self.problems) or "no detail"
+        self.args = (f"invalid screening input ({len(self.problems)} problems): {listed}",)
 
 
 class CatalogueFileError(ValidationError):
