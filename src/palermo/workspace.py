@@ -12,7 +12,9 @@ from palermo.store import Store
 
 if TYPE_CHECKING:
     from palermo.cases import CasesNamespace
+    from palermo.estimate import EstimateNamespace
     from palermo.ingest import IngestNamespace
+    from palermo.linkage import LinkageNamespace
     from palermo.scenario import ScenarioNamespace
     from palermo.screening import ScreeningNamespace
     from palermo.vocab import VocabNamespace
@@ -59,9 +61,23 @@ class Workspace:
 
     @cached_property
     def ingest(self) -> IngestNamespace:
-        from palermo.ingest import IngestNamespace
+        from palermo.estimate import EstimateNamespace
+    from palermo.ingest import IngestNamespace
+    from palermo.linkage import LinkageNamespace
 
         return IngestNamespace(self)
+
+    @cached_property
+    def linkage(self) -> LinkageNamespace:
+        from palermo.linkage import LinkageNamespace
+
+        return LinkageNamespace(self)
+
+    @cached_property
+    def estimate(self) -> EstimateNamespace:
+        from palermo.estimate import EstimateNamespace
+
+        return EstimateNamespace(self)
 
     def info(self) -> dict[str, Any]:
         """Where the store is, its schema version and the rows in each table."""
