@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from palermo.screening._input import Flag
 from palermo.screening._model import DISCLAIMER
@@ -38,8 +38,7 @@ class Explanation:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
     """An unknown indicator whose answer could move the trafficking verdict."""
 
     indicator: str

@@ -50,8 +50,14 @@ def extra_needed(s: int, m: int, w: int, us: int, um: int, uw: int) -> int:
     return best
 
 
+_CAP = (0, 1, 2) + (3,) * 200
+_CAP4 = (0, 1, 2, 3) + (4,) * 200
+_ZERO = [0, 0, 0, 0]
+
+
 def _need(yes: list[int], unk: list[int]) -> int:
-    return extra_needed(min(yes[3], 3), min(yes[2], 3), min(yes[1], 3), min(unk[3], 3), min(unk[2], 3), min(unk[1], 3))
+    c = _CAP
+    return extra_needed(c[yes[3]], c[yes[2]], c[yes[1]], c[unk[3]], c[unk[2]], c[unk[1]])
 
 
 def combination(mask: int, act: bool, child: bool) -> bool:
@@ -60,6 +66,23 @@ def combination(mask: int, act: bool, child: bool) -> bool:
     if child:
         return act and bool(mask & EXPLOITATION_MASK)
     return bool(mask & RECRUITMENT_MASK) and bool(mask & EXPLOITATION_MASK) and bool(mask & DESTINATION_MASK)
+
+
+def verdict_of(mask: int, full: int, act: bool, act_open: int, strong: bool, any_yes: bool,
+               forced_labour: bool, not_free: bool, child: bool) -> str:  # fmt: skip
+    """presumed when the combination holds; possible with a strong indicator, a positive dimension, an
+    ILO forced-labour indicator, no freedom to leave, or indications that unknown answers could complete;
+    otherwise no_indication."""
+    if child:
+        if act and mask & EXPLOITATION_MASK:
+            return "presumed"
+    elif mask & RECRUITMENT_MASK and mask & EXPLOITATION_MASK and mask & DESTINATION_MASK:
+        return "presumed"
+    if strong or mask or forced_labour or not_free:
+        return "possible"
+    if any_yes and combination(full, act or act_open > 0, child):
+        return "possible"
+    return "no_indication"
 
 
 @dataclass(slots=True)
@@ -77,13 +100,8 @@ class State:
     child: bool
 
     def verdict(self) -> str:
-        if combination(self.mask, self.act, self.child):
-            return "presumed"
-        if self.strong or self.mask or self.forced_labour or self.not_free:
-            return "possible"
-        if self.any_yes and combination(self.full, self.act or self.act_open > 0, self.child):
-            return "possible"
-        return "no_indication"
+        return verdict_of(self.mask, self.full, self.act, self.act_open, self.strong, self.any_yes,
+                          self.forced_labour, self.not_free, self.child)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -99,6 +117,7 @@ class Scored:
     forced_labour: list[str]
     fl_known: set[str]
     verdict: str
+    needs: list[int] | None = None
 
 
 class Engine:
@@ -106,6 +125,7 @@ class Engine:
 
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
+        self._memo: dict[tuple[object, ...], tuple[str, str, int]] = {}
         inds = catalogue.indicators
         self.index = {ind.id: i for i, ind in enumerate(inds)}
         self.dim = [DIMENSIONS.index(ind.dimension) if ind.dimension in DIMENSIONS else -1 for ind in inds]
@@ -135,10 +155,29 @@ class Engine:
             if ind.dimension == "forced_labour"
         ]
         self.fl_sources = {s for _, srcs, _ in self.fl for s in srcs}
-        self.stage_ok = {st: [st in ind.stages for ind in inds] for st in STAGES}
-        self.relevant = [
+        self.fl_ids = {fid for fid, _, _ in self.fl}
+        self.fl_by_source: dict[str, list[str]] = {}
+        for fid, srcs, _ in self.fl:
+            for s in srcs:
+                self.fl_by_source.setdefault(s, []).append(fid)
+        self.fl_size = {fid: len(srcs) for fid, srcs, _ in self.fl}
+        self.fl_facts = [(fid, k, v) for fid, _, facts in self.fl for k, v in facts.items()]
+        relevant = [
             i for i, ind in enumerate(inds) if self.dim[i] >= 0 or self.is_act[i] or ind.dimension == "forced_labour"
         ]
+        #: per population and stage, unknown-answer groups that have the same effect on the verdict:
+        #: (dimension, rank, is act, feeds forced labour, is forced labour) -> members (index, id) in order
+        self.groups: dict[tuple[str, str], list[tuple[tuple[int, int, bool, bool, bool], list[tuple[int, str]]]]] = {}
+        for pop in POPULATIONS:
+            for st in STAGES:
+                grouped: dict[tuple[int, int, bool, bool, bool], list[tuple[int, str]]] = {}
+                for i in relevant:
+                    ind = inds[i]
+                    if st in ind.stages:
+                        key = (self.dim[i], self.rank[pop][i], self.is_act[i], ind.id in self.fl_sources,
+                               ind.dimension == "forced_labour")  # fmt: skip
+                        grouped.setdefault(key, []).append((i, ind.id))
+                self.groups[(pop, st)] = list(grouped.items())
 
     # -- scoring ---------------------------------------------------------------------------------
     def score(self, parsed: Parsed) -> Scored:
@@ -190,24 +229,35 @@ class Engine:
             if dimension_positive(y[3] + u[3], y[2] + u[2], y[1] + u[1]):
                 full |= _BIT[d]
         journey = facts.journey
-        forced_labour: list[str] = []
+        fl_yes: dict[str, None] = {}
         fl_known: set[str] = set()
-        for fid, sources, fact in self.fl:
-            direct = answers.get(fid)
-            if direct is not None:
+        fl_no: dict[str, int] = {}
+        fl_ids, by_source = self.fl_ids, self.fl_by_source
+        for key, answer in answers.items():
+            if key in fl_ids:
+                fl_known.add(key)
+                if answer == "yes":
+                    fl_yes[key] = None
+                    any_yes = True
+            elif key in by_source:
+                for fid in by_source[key]:
+                    if answer == "yes":
+                        if fid not in answers:
+                            fl_yes[fid] = None
+                            fl_known.add(fid)
+                    else:
+                        fl_no[fid] = fl_no.get(fid, 0) + 1
+        for fid, k, v in self.fl_facts:
+            if fid not in answers and journey.get(k) is v:
+                fl_yes[fid] = None
                 fl_known.add(fid)
-                if direct == "yes":
-                    forced_labour.append(fid)
-                continue
-            if any(answers.get(s) == "yes" for s in sources) or any(journey.get(k) is v for k, v in fact.items()):
-                forced_labour.append(fid)
+        for fid, n in fl_no.items():
+            if n == self.fl_size[fid]:
                 fl_known.add(fid)
-            elif sources and all(answers.get(s) == "no" for s in sources):
-                fl_known.add(fid)
+        forced_labour = [fid for fid, _, _ in self.fl if fid in fl_yes]
         act_open = (self.act_total - len([a for a in act_ids if self.is_act[index[a]]]) - act_no) + (
             self.recruit_total - sum(len(yes_ids[d]) for d in range(3)) - recruit_no
         )
-        any_yes = any_yes or any(answers.get(fid) == "yes" for fid, _, _ in self.fl)
         state = State(
             mask=mask,
             full=full,
@@ -224,8 +274,12 @@ class Engine:
     def distance(self, sc: Scored, d: int = -1, yes_d: list[int] | None = None, unk_d: list[int] | None = None,
                  act: bool | None = None, act_open: int | None = None) -> int:  # fmt: skip
         """Fewest further yes answers that would make the combination hold (dimension ``d`` replaced)."""
-        needs = [_need(yes_d, unk_d) if k == d and yes_d is not None and unk_d is not None
-                 else _need(sc.yes[k], sc.unk[k]) for k in range(6)]  # fmt: skip
+        if sc.needs is None:
+            sc.needs = [_need(sc.yes[k], sc.unk[k]) for k in range(6)]
+        needs = sc.needs
+        if d >= 0 and yes_d is not None and unk_d is not None:
+            needs = list(needs)
+            needs[d] = _need(yes_d, unk_d)
         st = sc.state
         a = st.act if act is None else act
         o = st.act_open if act_open is None else act_open
@@ -236,53 +290,75 @@ class Engine:
     # -- what would change it --------------------------------------------------------------------
     def changes(self, sc: Scored, parsed: Parsed) -> list[tuple[int, str, str, int]]:
         """``(index, if_yes, if_no, rank)`` for each unknown indicator observable at this stage whose
-        answer would move the verdict, most decisive first."""
-        st, answers, inds = sc.state, parsed.answers, self.catalogue.indicators
-        rank, ok = self.rank[sc.population], self.stage_ok[parsed.facts.stage]
+        answer would move the verdict, or whose yes would bring the combination closer (fewer further
+        yes answers needed), most decisive first: fewest further answers needed after this yes, then the
+        verdict a yes would give, then strength, then catalogue order."""
+        st, answers, fl_known = sc.state, parsed.answers, sc.fl_known
         current = sc.verdict
-        effects: dict[tuple[int, int, bool, bool], tuple[str, str, int]] = {}
-        out: list[tuple[int, str, str, int, int]] = []
-        for i in self.relevant:
-            ind = inds[i]
-            if not ok[i] or ind.id in answers or (ind.dimension == "forced_labour" and ind.id in sc.fl_known):
+        now = self.distance(sc)
+        no_fl = not st.forced_labour
+        found = []
+        for (d, r, is_act, feeds_fl, is_fl), members in self.groups[(sc.population, parsed.facts.stage)]:
+            if is_fl:
+                open_members = [m for m in members if m[1] not in answers and m[1] not in fl_known]
+            else:
+                open_members = [m for m in members if m[1] not in answers]
+            if not open_members:
                 continue
-            d, r = self.dim[i], rank[i]
-            fl_src = ind.id in self.fl_sources and not st.forced_labour
-            key = (d, r, self.is_act[i], fl_src)
-            effect = effects.get(key)
-            if effect is None:
-                effect = effects[key] = self._flip(sc, d, r, self.is_act[i], fl_src)
-            if_yes, if_no, dist = effect
-            if if_yes != current or if_no != current:
-                out.append((i, if_yes, if_no, r, dist))
-        out.sort(key=lambda t: (t[4], -VERDICT_RANK[t[1]], -t[3], t[0]))
-        return [(i, y, n, r) for i, y, n, r, _ in out]
+            if_yes, if_no, dist = self._flip_cached(sc, d, r, is_act, feeds_fl and no_fl)
+            if if_yes != current or if_no != current or dist < now:
+                found.append((dist, -VERDICT_RANK[if_yes], -r, open_members[0][0], if_yes, if_no, open_members))
+        found.sort(key=lambda g: g[:4])
+        return [(i, g[4], g[5], -g[2]) for g in found for i, _ in g[6]]
+
+    def _flip_cached(self, sc: Scored, d: int, r: int, is_act: bool, fl_src: bool) -> tuple[str, str, int]:
+        """``_flip``, remembered: its result depends only on the key below (counts capped at 3, which
+        the rules cannot tell apart), so screenings with the same shape share it."""
+        st = sc.state
+        if sc.needs is None:
+            sc.needs = [_need(sc.yes[k], sc.unk[k]) for k in range(6)]
+        c, c4 = _CAP, _CAP4
+        yd, ud = (sc.yes[d], sc.unk[d]) if d >= 0 else (_ZERO, _ZERO)
+        key = (
+            st.mask, st.full, st.act, c[st.act_open], st.strong, st.any_yes, st.forced_labour, st.not_free,
+            st.child, d, r, is_act, fl_src, c[yd[1]], c[yd[2]], c[yd[3]], c4[ud[1]], c4[ud[2]], c4[ud[3]],
+            *sc.needs,
+        )  # fmt: skip
+        hit = self._memo.get(key)
+        if hit is None:
+            if len(self._memo) > 200_000:
+                self._memo.clear()
+            hit = self._memo[key] = self._flip(sc, d, r, is_act, fl_src)
+        return hit
 
     def _flip(self, sc: Scored, d: int, r: int, is_act: bool, fl_src: bool) -> tuple[str, str, int]:
         st = sc.state
+        mask, full, act, open_, strong, any_yes, fl, nf, child = (
+            st.mask, st.full, st.act, st.act_open, st.strong, st.any_yes, st.forced_labour, st.not_free, st.child
+        )
         if d >= 0:
-            y = list(sc.yes[d])
+            y0 = sc.yes[d]
+            y = [y0[0], y0[1], y0[2], y0[3]]
             y[r] += 1
             u = list(sc.unk[d])
             u[r] -= 1
-            mask_yes = st.mask | (_BIT[d] if dimension_positive(y[3], y[2], y[1]) else 0)
-            act_yes = st.act or d < 3
-            yes_state = State(mask_yes, st.full, act_yes, st.act_open - (d < 3), st.strong or r == 3, True,
-                              st.forced_labour or fl_src, st.not_free, st.child)  # fmt: skip
-            y0 = sc.yes[d]
-            full_no = st.full & ~_BIT[d]
+            bit = _BIT[d]
+            mask_yes = mask | (bit if dimension_positive(y[3], y[2], y[1]) else 0)
+            recruit = d < 3
+            open_after = open_ - 1 if recruit else open_
+            act_yes = act or recruit
+            if_yes = verdict_of(mask_yes, full, act_yes, open_after, strong or r == 3, True, fl or fl_src, nf, child)
+            full_no = full & ~bit
             if dimension_positive(y0[3] + u[3], y0[2] + u[2], y0[1] + u[1]):
-                full_no |= _BIT[d]
-            no_state = State(st.mask, full_no, st.act, st.act_open - (d < 3), st.strong, st.any_yes,
-                             st.forced_labour, st.not_free, st.child)  # fmt: skip
-            dist = self.distance(sc, d, y, u, act_yes, st.act_open - (d < 3))
-            return yes_state.verdict(), no_state.verdict(), dist
+                full_no |= bit
+            if_no = verdict_of(mask, full_no, act, open_after, strong, any_yes, fl, nf, child)
+            return if_yes, if_no, self.distance(sc, d, y, u, act_yes, open_after)
         if is_act:
-            yes_state = State(st.mask, st.full, True, st.act_open - 1, st.strong, True, st.forced_labour, st.not_free, st.child)
-            no_state = State(st.mask, st.full, st.act, st.act_open - 1, st.strong, st.any_yes, st.forced_labour, st.not_free, st.child)
-            return yes_state.verdict(), no_state.verdict(), self.distance(sc, act=True, act_open=st.act_open - 1)
-        yes_state = State(st.mask, st.full, st.act, st.act_open, st.strong, True, True, st.not_free, st.child)
-        return yes_state.verdict(), st.verdict(), self.distance(sc)
+            if_yes = verdict_of(mask, full, True, open_ - 1, strong, True, fl, nf, child)
+            if_no = verdict_of(mask, full, act, open_ - 1, strong, any_yes, fl, nf, child)
+            return if_yes, if_no, self.distance(sc, act=True, act_open=open_ - 1)
+        if_yes = verdict_of(mask, full, act, open_, strong, True, True, nf, child)
+        return if_yes, sc.verdict, self.distance(sc)
 
 
 def smuggling(journey: Mapping[str, bool | None], fraudulent_document: bool) -> tuple[str, str]:

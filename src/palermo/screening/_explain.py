@@ -22,9 +22,13 @@ class Builder:
         self.table = table
         self.rules = rules
         self.catalogue = engine.catalogue
-        self.protection = [i for i in self.catalogue if i.dimension == "protection"]
+        self._protection = [
+            (i.id, i.need, i.fact, i.derived_from) for i in self.catalogue if i.dimension == "protection" and i.need
+        ]
         self.urgency_rank = {u: k for k, u in enumerate(table.urgencies)}
+        self._templates: dict[str, list[tuple[str, str, str, bool]]] = {}
         self._cites = {rid: tuple(rule.cite()) for rid, rule in rules.items()}
+        self._rules_for = {(need, child): table.rules_for(need, child) for need in table.needs() for child in (True, False)}
 
     def _fire(self, out: list[Explanation], rule_id: str, indicators: tuple[str, ...] = (), detail: str | None = None) -> None:
         rule = self.rules[rule_id]
@@ -140,58 +144,64 @@ class Builder:
             found[f"trafficking-{verdict}"] = []
         if smug != "no":
             found["smuggled-migrant"] = []
-        fact_values = {
-            "unaccompanied_child": facts.child and facts.accompanied is False,
-            "age_uncertain": facts.age_uncertain,
-            "disability": facts.disability,
-            "serious_medical_condition": facts.serious_medical_condition,
-            "pregnant": facts.pregnant,
-        }
-        for ind in self.protection:
-            hit = (
-                fact_values.get(ind.fact, False)
-                if ind.fact
-                else answers.get(ind.id) == "yes" or any(answers.get(s) == "yes" for s in ind.derived_from)
-            )
-            if hit and ind.need is not None:
-                found.setdefault(ind.need, []).append(ind.id)
+        child = facts.child
+        for ind_id, need, fact, derived in self._protection:
+            if fact is not None:
+                if fact == "unaccompanied_child":
+                    hit = child and facts.accompanied is False
+                else:
+                    hit = bool(getattr(facts, fact))
+            else:
+                hit = answers.get(ind_id) == "yes" or any(answers.get(s) == "yes" for s in derived)
+            if hit:
+                found.setdefault(need, []).append(ind_id)
+        rank = self.urgency_rank
         needs: list[Need] = []
-        refs: dict[str, dict[str, Any]] = {}
+        refs: dict[str, list[Any]] = {}
         for need, because in found.items():
-            rules = self.table.rules_for(need, facts.child)
-            urgency = min((r.urgency for r in rules), key=self.urgency_rank.__getitem__, default=None)
+            rules = self._rules_for.get((need, child), ())
+            urgency = min((r.urgency for r in rules), key=rank.__getitem__, default=None)
             needs.append(Need(need, rules[0].concept if rules else None, urgency, tuple(because)))
             self._fire(expl, "protection.need", tuple(because), detail=need)
             for rule in rules:
                 for step in rule.refer:
-                    if any(u in found for u in step.unless):
+                    if step.unless and any(u in found for u in step.unless):
                         self._fire(expl, "referral.unless", detail=f"{step.to} for {need}")
                         continue
-                    ref = refs.setdefault(step.to, {"urgency": rule.urgency, "needs": [], "consent": False})
-                    if self.urgency_rank[rule.urgency] < self.urgency_rank[ref["urgency"]]:
-                        ref["urgency"] = rule.urgency
-                    if need not in ref["needs"]:
-                        ref["needs"].append(need)
-                    ref["consent"] = ref["consent"] or (step.consent_required and not facts.child)
-        needs.sort(key=lambda n: self.urgency_rank.get(n.urgency or "", len(self.urgency_rank)))
+                    ref = refs.get(step.to)
+                    if ref is None:
+                        ref = refs[step.to] = [rule.urgency, [], False]
+                    elif rank[rule.urgency] < rank[ref[0]]:
+                        ref[0] = rule.urgency
+                    if need not in ref[1]:
+                        ref[1].append(need)
+                    if step.consent_required and not child:
+                        ref[2] = True
+        if len(needs) > 1:
+            needs.sort(key=lambda n: rank.get(n.urgency or "", len(rank)))
         referrals = []
-        for kid, ref in refs.items():
-            kind = self.table.kinds[kid]
+        kinds = self.table.kinds
+        for kid, (urgency, for_needs, consent) in refs.items():
+            kind = kinds[kid]
             label = kind.label.get(lang) or kind.label.get("en") or kid
-            referrals.append(Referral(kid, kind.concept, label, ref["urgency"], tuple(ref["needs"]), ref["consent"]))
-        referrals.sort(key=lambda r: self.urgency_rank[r.urgency])
+            referrals.append(Referral(kid, kind.concept, label, urgency, tuple(for_needs), consent))
+        referrals.sort(key=lambda r: rank[r.urgency])
         if any(r.consent_required for r in referrals):
             self._fire(expl, "referral.consent", detail=", ".join(r.referral for r in referrals if r.consent_required))
         return tuple(needs), tuple(referrals)
 
     def _changes(self, sc: Scored, parsed: Parsed, lang: str) -> tuple[Change, ...]:
-        inds = self.catalogue.indicators
-        out = []
-        for i, if_yes, if_no, r in self.engine.changes(sc, parsed):
-            ind = inds[i]
-            out.append(Change(ind.id, ind.question.get(lang) or ind.question["en"], ind.dimension,
-                              STRENGTHS[r - 1] if r else None, if_yes, if_no, ind.verified))  # fmt: skip
-        return tuple(out)
+        tmpl = self._templates.get(lang)
+        if tmpl is None:
+            tmpl = self._templates[lang] = [
+                (ind.id, ind.question.get(lang) or ind.question["en"], ind.dimension, ind.verified)
+                for ind in self.catalogue.indicators
+            ]
+        names = (None, *STRENGTHS)
+        return tuple(
+            Change(tmpl[i][0], tmpl[i][1], tmpl[i][2], names[r], if_yes, if_no, tmpl[i][3])
+            for i, if_yes, if_no, r in self.engine.changes(sc, parsed)
+        )
 
 
 def to_input(parsed: Parsed) -> dict[str, Any]:
