@@ -12,6 +12,7 @@ from rich.console import Console
 from palermo._version import __version__
 from palermo.cli import demo as demo_cli
 from palermo.cli import scenario as scenario_cli
+from palermo.cli import screen as screen_cli
 from palermo.cli import store as store_cli
 from palermo.cli import vocab as vocab_cli
 from palermo.cli._common import STATE
@@ -27,6 +28,7 @@ app = typer.Typer(
 app.add_typer(scenario_cli.app, name="scenario")
 app.add_typer(store_cli.app, name="store")
 app.add_typer(vocab_cli.app, name="vocab")
+app.add_typer(screen_cli.app, name="screen")
 app.command("demo")(demo_cli.demo)
 
 
