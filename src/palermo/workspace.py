@@ -61,9 +61,7 @@ class Workspace:
 
     @cached_property
     def ingest(self) -> IngestNamespace:
-        from palermo.estimate import EstimateNamespace
-    from palermo.ingest import IngestNamespace
-    from palermo.linkage import LinkageNamespace
+        from palermo.ingest import IngestNamespace
 
         return IngestNamespace(self)
 
