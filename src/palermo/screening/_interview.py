@@ -171,7 +171,10 @@ class Interview:
         if question.kind == "choice":
             if value not in question.choices:
                 return False
-            self.data[key] = value
+            if key.startswith("person."):
+                self.data["person"][key.split(".", 1)[1]] = value
+            else:
+                self.data[key] = value
         elif question.kind == "age":
             if value in ("", "?"):
                 self.data["person"]["age"] = None
