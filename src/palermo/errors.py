@@ -32,7 +32,15 @@ numbers, narratives).
     │                               impossible age, contradictory facts); ``problems`` lists each one
     ├── CatalogueFileError          (a ValidationError) an indicator catalogue or referral table file is
     │                               malformed; each problem names the file, the line and the rule
-    └── NoScreeningError            (a NotFoundError) a case has no stored screening
+    ├── NoScreeningError            (a NotFoundError) a case has no stored screening
+    ├── CaptureTableError           (a ValidationError) a capture-history table breaks rules (a list column
+    │                               not 0/1, a negative or fractional count, a count for the all-zero history,
+    │                               fewer than 3 lists); ``problems`` lists each one
+    ├── EstimationError             no population estimate can be trusted from this table and model
+    │   └── NoIdentifiableModelError  no candidate model has a maximum-likelihood estimate that exists and
+    │                               is identifiable; ``parameters`` names those that cannot be estimated
+    └── UnknownLinkageRunError      (a NotFoundError) no stored linkage run has this id, or linkage runs
+                                    are not available in this installation yet
 """
 
 from __future__ import annotations
@@ -194,16 +202,44 @@ class NoScreeningError(NotFoundError):
     """A case has no stored screening."""
 
 
+class CaptureTableError(ValidationError):
+    """A capture-history table breaks rules: a list column holds something other than 0 or 1, a count
+    is negative, fractional or missing, the all-zero history (on no list) carries a count, or fewer than
+    three lists remain. ``problems`` lists every one; each names the row (file line) and the column."""
+
+
+class EstimationError(PalermoError):
+    """No population estimate can be trusted from this table with the requested model or method."""
+
+
+class NoIdentifiableModelError(EstimationError):
+    """No candidate model has a maximum-likelihood estimate that exists and is identifiable.
+
+    ``parameters`` names the parameters that cannot be estimated from the table (for instance the
+    interaction of two lists that never share a case)."""
+
+    def __init__(self, message: str, parameters: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.parameters = list(parameters or [])
+
+
+class UnknownLinkageRunError(NotFoundError):
+    """No stored linkage run has this id, or linkage runs are not available in this installation yet."""
+
+
 __all__ = [
+    "CaptureTableError",
     "CaseValidationError",
     "CatalogueFileError",
     "ConfigError",
     "EmptyTermError",
+    "EstimationError",
     "IngestError",
     "MappingError",
     "MigrationError",
-    "NotFoundError",
+    "NoIdentifiableModelError",
     "NoScreeningError",
+    "NotFoundError",
     "PalermoError",
     "Problem",
     "ScenarioError",
@@ -213,6 +249,7 @@ __all__ = [
     "StoreVersionError",
     "UnknownCrosswalkError",
     "UnknownLanguageError",
+    "UnknownLinkageRunError",
     "UnknownMappingError",
     "UnknownTermError",
     "UnsupportedFormatError",
