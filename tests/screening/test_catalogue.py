@@ -48,10 +48,17 @@ def test_families_and_counts() -> None:
     assert len(CAT) == 67 + 11 + 3 + 5 + 11
     needs = {i.need for i in CAT if i.dimension == "protection"}
     assert needs == {
-        "unaccompanied-or-separated-child", "age-uncertain", "woman-at-risk", "older-person-at-risk",
-        "disability", "serious-medical-condition", "pregnancy", "survivor-of-violence-or-torture",
-        "single-parent", "asylum-claim-expressed",
-    }  # fmt: skip
+        "unaccompanied-or-separated-child",
+        "age-uncertain",
+        "woman-at-risk",
+        "older-person-at-risk",
+        "disability",
+        "serious-medical-condition",
+        "pregnancy",
+        "survivor-of-violence-or-torture",
+        "single-parent",
+        "asylum-claim-expressed",
+    }
 
 
 def test_every_entry_is_complete() -> None:
@@ -80,9 +87,22 @@ def test_every_referral_and_need_rule_names_a_concept() -> None:
     assert {r.need for r in table.rules} >= {i.need for i in CAT if i.need}
     assert {"trafficking-presumed", "trafficking-possible", "smuggled-migrant"} <= table.needs()
     kinds = set(table.kinds)
-    assert {"child-protection", "shelter", "medical-care", "psychosocial-support", "legal-aid", "asylum-procedure",
-            "consular-assistance", "law-enforcement"} <= kinds  # fmt: skip
-    adult = [s for r in table.rules if r.need == "trafficking-presumed" and r.applies_to == "adult" for s in r.refer]
+    assert {
+        "child-protection",
+        "shelter",
+        "medical-care",
+        "psychosocial-support",
+        "legal-aid",
+        "asylum-procedure",
+        "consular-assistance",
+        "law-enforcement",
+    } <= kinds
+    adult = [
+        s
+        for r in table.rules
+        if r.need == "trafficking-presumed" and r.applies_to == "adult"
+        for s in r.refer
+    ]
     assert [s.consent_required for s in adult if s.to == "law-enforcement"] == [True]
 
 
@@ -113,8 +133,12 @@ def test_load_own_catalogue_extends_without_altering_builtin(tmp_path: Path) -> 
     cat = ns.load_catalogue(path)
     assert len(cat) == before + 1 and "nrm.xy.phone-taken" in cat
     assert len(builtin_catalogue()) == before and "nrm.xy.phone-taken" not in builtin_catalogue()
-    data = {"person": {"age": 30}, "stage": "destination", "exploitation": "sexual",
-            "indicators": {"nrm.xy.phone-taken": "yes", "iloec.cd.documents": "yes"}}  # fmt: skip
+    data = {
+        "person": {"age": 30},
+        "stage": "destination",
+        "exploitation": "sexual",
+        "indicators": {"nrm.xy.phone-taken": "yes", "iloec.cd.documents": "yes"},
+    }
     assert ns.assess(data).dimensions["coercion_at_destination"]  # the organisation's own strength counts
     with pytest.raises(Exception, match="unknown indicator"):
         ScreeningNamespace().assess(data)
@@ -187,14 +211,30 @@ def test_replace_the_referral_table(tmp_path: Path) -> None:
     path.write_text(OWN_TABLE, encoding="utf-8")
     ns = ScreeningNamespace()
     ns.load_referrals(path)
-    data = {"person": {"age": 30, "pregnant": True, "sex": "female"}, "stage": "destination",
-            "indicators": {"iloec.dr.job-nature": "yes", "iloec.dr.wages": "yes", "iloec.ex.hours": "yes",
-                           "iloec.ex.low-pay": "yes", "iloec.cd.documents": "yes", "iloec.cd.debt": "yes"}}  # fmt: skip
+    data = {
+        "person": {"age": 30, "pregnant": True, "sex": "female"},
+        "stage": "destination",
+        "indicators": {
+            "iloec.dr.job-nature": "yes",
+            "iloec.dr.wages": "yes",
+            "iloec.ex.hours": "yes",
+            "iloec.ex.low-pay": "yes",
+            "iloec.cd.documents": "yes",
+            "iloec.cd.debt": "yes",
+        },
+    }
     result = ns.assess(data)
-    assert [(r.referral, r.urgency, r.needs) for r in result.referrals] == [("our-shelter", "now", ("trafficking-presumed", "pregnancy"))]
+    assert [(r.referral, r.urgency, r.needs) for r in result.referrals] == [
+        ("our-shelter", "now", ("trafficking-presumed", "pregnancy"))
+    ]
     assert result.referral_table == "ngo-pathways"
     bad = tmp_path / "bad-table.yaml"
-    bad.write_text(OWN_TABLE.replace("to: our-shelter}]}\n  - {need: pregnancy", "to: nowhere}]}\n  - {need: pregnancy").replace("urgency: soon", "urgency: later"), encoding="utf-8")
+    bad.write_text(
+        OWN_TABLE.replace(
+            "to: our-shelter}]}\n  - {need: pregnancy", "to: nowhere}]}\n  - {need: pregnancy"
+        ).replace("urgency: soon", "urgency: later"),
+        encoding="utf-8",
+    )
     with pytest.raises(CatalogueFileError) as info:
         ScreeningNamespace().load_referrals(bad)
     assert {p.field for p in info.value.problems} == {"rules.refer", "rules.urgency"}

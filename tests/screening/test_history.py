@@ -11,8 +11,15 @@ from tests.screening.conftest import screening_input
 
 
 def test_first_screening_is_stored(ws: Workspace) -> None:
-    first = ws.screening.screen("case-7", screening_input({"iloec.dr.job-nature": "yes"}, stage="transit"), screened_by="ngo-shelter")
-    assert (first.seq, first.trafficking, first.stage, first.changes) == (1, "possible", "transit", {"first": True})
+    first = ws.screening.screen(
+        "case-7", screening_input({"iloec.dr.job-nature": "yes"}, stage="transit"), screened_by="ngo-shelter"
+    )
+    assert (first.seq, first.trafficking, first.stage, first.changes) == (
+        1,
+        "possible",
+        "transit",
+        {"first": True},
+    )
     assert ws.store.count("screenings") == 1
     (stored,) = ws.screening.history("case-7")
     assert stored.screened_by == "ngo-shelter"
@@ -21,14 +28,27 @@ def test_first_screening_is_stored(ws: Workspace) -> None:
 
 
 def test_rescreening_keeps_earlier_answers_and_shows_what_changed(ws: Workspace) -> None:
-    ws.screening.screen("c1", screening_input({"iloec.dr.job-nature": "yes", "iloec.dr.wages": "yes"},
-                                               stage="transit", crossed_border=True, irregular_entry=True, facilitator_paid=True))  # fmt: skip
+    ws.screening.screen(
+        "c1",
+        screening_input(
+            {"iloec.dr.job-nature": "yes", "iloec.dr.wages": "yes"},
+            stage="transit",
+            crossed_border=True,
+            irregular_entry=True,
+            facilitator_paid=True,
+        ),
+    )
     later = {
         "stage": "destination",
         "journey": {"free_to_leave": False},
-        "indicators": {"iloec.dr.wages": "unknown", "iloec.ex.hours": "yes", "iloec.ex.low-pay": "yes",
-                       "iloec.cd.documents": "yes", "iloec.cd.debt": "yes"},
-    }  # fmt: skip
+        "indicators": {
+            "iloec.dr.wages": "unknown",
+            "iloec.ex.hours": "yes",
+            "iloec.ex.low-pay": "yes",
+            "iloec.cd.documents": "yes",
+            "iloec.cd.debt": "yes",
+        },
+    }
     second = ws.screening.screen("c1", later)
     assert second.seq == 2
     # earlier answers kept: the deceptive recruitment answers still count, "unknown" does not erase them
@@ -37,7 +57,12 @@ def test_rescreening_keeps_earlier_answers_and_shows_what_changed(ws: Workspace)
     assert second.trafficking == "presumed" and second.smuggling == "yes"
     changes = second.changes
     assert changes["trafficking"] == {"from": "possible", "to": "presumed"}
-    assert {c["indicator"] for c in changes["answers"]} == {"iloec.ex.hours", "iloec.ex.low-pay", "iloec.cd.documents", "iloec.cd.debt"}
+    assert {c["indicator"] for c in changes["answers"]} == {
+        "iloec.ex.hours",
+        "iloec.ex.low-pay",
+        "iloec.cd.documents",
+        "iloec.cd.debt",
+    }
     assert {"field": "stage", "from": "transit", "to": "destination"} in changes["facts"]
     assert {"field": "journey.free_to_leave", "from": None, "to": False} in changes["facts"]
     assert changes["dimensions"]["exploitative_conditions"] == {"from": False, "to": True}

@@ -17,18 +17,27 @@ def problems(data: object) -> set[tuple[str, str]]:
 
 
 def test_every_problem_is_listed_at_once() -> None:
-    found = problems({
-        "person": {"age": 140, "sex": "robot", "pregnant": "yes"},
-        "stage": "somewhere",
-        "exploitation": "fishing",
-        "journey": {"crossed_border": False, "irregular_entry": True},
-        "indicators": {"iloec.nope": "yes", "iloec.ex.hours": "maybe", "som.illegal-entry": "yes"},
-    })  # fmt: skip
+    found = problems(
+        {
+            "person": {"age": 140, "sex": "robot", "pregnant": "yes"},
+            "stage": "somewhere",
+            "exploitation": "fishing",
+            "journey": {"crossed_border": False, "irregular_entry": True},
+            "indicators": {"iloec.nope": "yes", "iloec.ex.hours": "maybe", "som.illegal-entry": "yes"},
+        }
+    )
     fields = {f for f, _ in found}
     assert fields == {
-        "person.age", "person.sex", "person.pregnant", "stage", "exploitation", "journey.irregular_entry",
-        "indicators.iloec.nope", "indicators.iloec.ex.hours", "indicators.som.illegal-entry",
-    }  # fmt: skip
+        "person.age",
+        "person.sex",
+        "person.pregnant",
+        "stage",
+        "exploitation",
+        "journey.irregular_entry",
+        "indicators.iloec.nope",
+        "indicators.iloec.ex.hours",
+        "indicators.som.illegal-entry",
+    }
     assert ("person.age", "impossible age (must be 0 to 120)") in found
 
 
@@ -39,7 +48,10 @@ def test_impossible_ages(age: object) -> None:
 
 def test_not_an_object() -> None:
     assert problems([1, 2]) == {("input", "must be a JSON object")}
-    assert {f for f, _ in problems({"stage": "transit", "person": "x", "indicators": ["a"]})} == {"person", "indicators"}
+    assert {f for f, _ in problems({"stage": "transit", "person": "x", "indicators": ["a"]})} == {
+        "person",
+        "indicators",
+    }
 
 
 def test_accompanied_and_separated_is_refused() -> None:
@@ -61,16 +73,24 @@ def test_message_names_fields_not_values() -> None:
 def test_legitimate_contradictions_are_flagged_and_assessed() -> None:
     data = screening_input(
         {"iloec.cr.abduction": "yes", "iloec.cd.isolation": "yes", "ilo.fl.isolation": "no"},
-        stage="origin", consented_to_movement=True, free_to_leave=True, crossed_border=True,
-        facilitator_paid=True, facilitated=False,
-    )  # fmt: skip
+        stage="origin",
+        consented_to_movement=True,
+        free_to_leave=True,
+        crossed_border=True,
+        facilitator_paid=True,
+        facilitated=False,
+    )
     data["person"]["nickname"] = "x"
     result = ScreeningNamespace().assess(data)
     rules = {f.rule for f in result.flags}
     assert rules == {
-        "contradiction.consent-abduction", "contradiction.free-confined", "contradiction.origin-crossed",
-        "contradiction.paid-unfacilitated", "contradiction.derived", "input.unused-key",
-    }  # fmt: skip
+        "contradiction.consent-abduction",
+        "contradiction.free-confined",
+        "contradiction.origin-crossed",
+        "contradiction.paid-unfacilitated",
+        "contradiction.derived",
+        "input.unused-key",
+    }
     assert result.to_json()["flags"]
 
 

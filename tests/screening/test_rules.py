@@ -15,7 +15,13 @@ from tests.screening.conftest import screening_input
 CAT = builtin_catalogue()
 NS = ScreeningNamespace()
 TRAFFICKING_IDS = [i.id for i in CAT if i.dimension in DIMENSIONS or i.dimension in ("act", "forced_labour")]
-PATTERNS = [{"strong": 2}, {"strong": 1, "medium": 1}, {"strong": 1, "weak": 1}, {"medium": 3}, {"medium": 2, "weak": 1}]
+PATTERNS = [
+    {"strong": 2},
+    {"strong": 1, "medium": 1},
+    {"strong": 1, "weak": 1},
+    {"medium": 3},
+    {"medium": 2, "weak": 1},
+]
 
 
 def positive_by_reading(strengths: list[str]) -> bool:
@@ -43,7 +49,9 @@ def strength(indicator_id: str, population: str) -> str | None:
 def expected_verdict(data: dict[str, Any]) -> str:
     person, journey, answers = data["person"], data["journey"], data["indicators"]
     child = person["age_uncertain"] or (person["age"] is not None and person["age"] < 18)
-    population = ("child" if child else "adult") + ("_sexual" if data["exploitation"] == "sexual" else "_labour")
+    population = ("child" if child else "adult") + (
+        "_sexual" if data["exploitation"] == "sexual" else "_labour"
+    )
     by_dim: dict[str, list[str]] = {d: [] for d in DIMENSIONS}
     for ind_id, answer in answers.items():
         ind = CAT.get(ind_id)
@@ -52,9 +60,7 @@ def expected_verdict(data: dict[str, Any]) -> str:
             by_dim[ind.dimension].append(s)
     positive = {d: positive_by_reading(v) for d, v in by_dim.items()}
     recruitment = DIMENSIONS[:3]
-    act = any(
-        answers.get(i.id) == "yes" for i in CAT if i.dimension == "act" or i.dimension in recruitment
-    )
+    act = any(answers.get(i.id) == "yes" for i in CAT if i.dimension == "act" or i.dimension in recruitment)
 
     def holds(pos: dict[str, bool], act_: bool) -> bool:
         if child:
@@ -88,18 +94,27 @@ def expected_verdict(data: dict[str, Any]) -> str:
         s = strength(ind_id, population)
         if answer == "yes" and CAT.get(ind_id).dimension in DIMENSIONS and s is not None:
             full_dim[CAT.get(ind_id).dimension].append(s)
-    full_act = any(everything.get(i.id) == "yes" for i in CAT if i.dimension == "act" or i.dimension in recruitment)
+    full_act = any(
+        everything.get(i.id) == "yes" for i in CAT if i.dimension == "act" or i.dimension in recruitment
+    )
     if any_yes and holds({d: positive_by_reading(v) for d, v in full_dim.items()}, full_act):
         return "possible"
     return "no_indication"
 
 
-answers = st.dictionaries(st.sampled_from(TRAFFICKING_IDS), st.sampled_from(["yes", "no", "unknown"]), max_size=40)
+answers = st.dictionaries(
+    st.sampled_from(TRAFFICKING_IDS), st.sampled_from(["yes", "no", "unknown"]), max_size=40
+)
 inputs = st.builds(
     lambda ind, age, unsure, stage, expl, free, consent: screening_input(
-        ind, age=age, age_uncertain=unsure, stage=stage, exploitation=expl, free_to_leave=free,
+        ind,
+        age=age,
+        age_uncertain=unsure,
+        stage=stage,
+        exploitation=expl,
+        free_to_leave=free,
         consented_to_movement=consent,
-    ),  # fmt: skip
+    ),
     answers,
     st.one_of(st.none(), st.integers(0, 120)),
     st.booleans(),
@@ -117,7 +132,9 @@ def test_verdict_matches_the_reading_of_the_rules(data: dict[str, Any]) -> None:
     assert result.trafficking == expected_verdict(data)
     # the elements follow the dimensions
     assert result.elements["purpose"] == result.dimensions["exploitative_conditions"]
-    assert result.elements["means"] == any(v for k, v in result.dimensions.items() if k != "exploitative_conditions")
+    assert result.elements["means"] == any(
+        v for k, v in result.dimensions.items() if k != "exploitative_conditions"
+    )
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -127,9 +144,16 @@ def test_what_would_change_lists_exactly_the_answers_that_move_the_verdict(data:
     listed = {c.indicator: c for c in result.what_would_change}
     derived_known = set(result.forced_labour)
     for ind in CAT:
-        if ind.id not in TRAFFICKING_IDS or data["stage"] not in ind.stages or ind.id in data["indicators"] and data["indicators"][ind.id] != "unknown":
+        if (
+            ind.id not in TRAFFICKING_IDS
+            or data["stage"] not in ind.stages
+            or (ind.id in data["indicators"] and data["indicators"][ind.id] != "unknown")
+        ):
             continue
-        if ind.dimension == "forced_labour" and (ind.id in derived_known or (ind.derived_from and all(data["indicators"].get(s) == "no" for s in ind.derived_from))):
+        if ind.dimension == "forced_labour" and (
+            ind.id in derived_known
+            or (ind.derived_from and all(data["indicators"].get(s) == "no" for s in ind.derived_from))
+        ):
             continue
         moved = {}
         for answer in ("yes", "no"):
@@ -151,7 +175,14 @@ def test_what_would_change_lists_exactly_the_answers_that_move_the_verdict(data:
 def test_most_decisive_first(ns: ScreeningNamespace) -> None:
     # adult with deceptive recruitment and exploitation positive: only a destination dimension is missing,
     # so the strong destination indicators come first
-    data = screening_input({"iloec.dr.job-nature": "yes", "iloec.dr.wages": "yes", "iloec.ex.hours": "yes", "iloec.ex.low-pay": "yes"})
+    data = screening_input(
+        {
+            "iloec.dr.job-nature": "yes",
+            "iloec.dr.wages": "yes",
+            "iloec.ex.hours": "yes",
+            "iloec.ex.low-pay": "yes",
+        }
+    )
     first = ns.assess(data).what_would_change[0]
     assert first.dimension == "coercion_at_destination" and first.strength == "strong"
     assert first.if_yes == first.if_no == "possible"  # two more answers needed: closer, not there
@@ -170,8 +201,14 @@ def test_adult_combination_needs_all_three_groups(ns: ScreeningNamespace) -> Non
         parts = {k: v for part in (recruit, exploit, dest) if part is not missing for k, v in part.items()}
         assert ns.assess(screening_input(parts)).trafficking == "possible"
     # the other dimensions of each group serve as well
-    alt = {"iloec.vr.economic": "yes", "iloec.vr.family-situation": "yes", "iloec.vr.illegal-status": "yes",
-           "iloec.vd.dependency": "yes", "iloec.vd.economic": "yes", "iloec.vd.authorities": "yes"}  # fmt: skip
+    alt = {
+        "iloec.vr.economic": "yes",
+        "iloec.vr.family-situation": "yes",
+        "iloec.vr.illegal-status": "yes",
+        "iloec.vd.dependency": "yes",
+        "iloec.vd.economic": "yes",
+        "iloec.vd.authorities": "yes",
+    }
     result = ns.assess(screening_input({**alt, **exploit}))
     assert result.trafficking == "presumed"
     assert result.dimensions["recruitment_by_abuse_of_vulnerability"]

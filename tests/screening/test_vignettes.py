@@ -10,7 +10,9 @@ import yaml
 
 from palermo.screening import ScreeningNamespace
 
-VIGNETTES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "vignettes.yaml").read_text(encoding="utf-8"))["vignettes"]
+VIGNETTES: list[dict[str, Any]] = yaml.safe_load(
+    (Path(__file__).parent / "vignettes.yaml").read_text(encoding="utf-8")
+)["vignettes"]
 DEFAULT_PERSON = {"age": 30, "sex": "unknown"}
 
 

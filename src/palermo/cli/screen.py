@@ -25,7 +25,10 @@ CatalogueOption = Annotated[
     Path | None, typer.Option("--catalogue", help="Add your organisation's own indicator catalogue (YAML).")
 ]
 ReferralsOption = Annotated[
-    Path | None, typer.Option("--referrals", help="Use your organisation's referral table (YAML) instead of the built-in one.")
+    Path | None,
+    typer.Option(
+        "--referrals", help="Use your organisation's referral table (YAML) instead of the built-in one."
+    ),
 ]
 
 
@@ -58,8 +61,12 @@ def _read_json(path: Path) -> Any:
 
 @app.command("indicators")
 def indicators(
-    stage: Annotated[Stage | None, typer.Option("--stage", help="Only indicators observable at this stage.")] = None,
-    dimension: Annotated[str | None, typer.Option("--dimension", help="Only this dimension or family.")] = None,
+    stage: Annotated[
+        Stage | None, typer.Option("--stage", help="Only indicators observable at this stage.")
+    ] = None,
+    dimension: Annotated[
+        str | None, typer.Option("--dimension", help="Only this dimension or family.")
+    ] = None,
     catalogue: CatalogueOption = None,
     lang: LangOption = Lang.en,
     json_out: JsonOption = False,
@@ -75,18 +82,34 @@ def indicators(
     table = Table("id", "dimension", "adult labour", "child labour", "verified", "question")
     for i in found:
         table.add_row(
-            i.id, i.dimension, i.strength.get("adult_labour") or "", i.strength.get("child_labour") or "",
-            "yes" if i.verified else "[yellow]no[/]", i.question[lang.value],
-        )  # fmt: skip
+            i.id,
+            i.dimension,
+            i.strength.get("adult_labour") or "",
+            i.strength.get("child_labour") or "",
+            "yes" if i.verified else "[yellow]no[/]",
+            i.question[lang.value],
+        )
     console.print(table)
     console.print(f"{len(found)} indicators; {sum(not i.verified for i in found)} unverified.")
 
 
 @app.command("assess")
 def assess(
-    file: Annotated[Path, typer.Argument(help="Screening input (JSON): person, stage, exploitation, journey, indicators.")],
-    case: Annotated[str | None, typer.Option("--case", help="Store the screening with this case (re-screening keeps earlier answers).")] = None,
-    by: Annotated[str | None, typer.Option("--by", help="Organisation or role of the screener, stored with the case (never a name).")] = None,
+    file: Annotated[
+        Path, typer.Argument(help="Screening input (JSON): person, stage, exploitation, journey, indicators.")
+    ],
+    case: Annotated[
+        str | None,
+        typer.Option(
+            "--case", help="Store the screening with this case (re-screening keeps earlier answers)."
+        ),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by", help="Organisation or role of the screener, stored with the case (never a name)."
+        ),
+    ] = None,
     catalogue: CatalogueOption = None,
     referrals: ReferralsOption = None,
     lang: LangOption = Lang.en,
@@ -101,7 +124,12 @@ def assess(
             ws.screening.load_referrals(referrals)
         if case is not None:
             stored = ws.screening.screen(case, data, screened_by=by, lang=lang.value)
-            result: dict[str, Any] = {**stored.assessment, "case_id": case, "seq": stored.seq, "changes": dict(stored.changes)}
+            result: dict[str, Any] = {
+                **stored.assessment,
+                "case_id": case,
+                "seq": stored.seq,
+                "changes": dict(stored.changes),
+            }
         else:
             result = ws.screening.assess(data, lang=lang.value).to_json()
     if json_out:
@@ -111,8 +139,12 @@ def assess(
 
 
 def _print_assessment(r: dict[str, Any], out: Console) -> None:
-    out.print(f"[bold]trafficking:[/] {r['trafficking']}    [bold]smuggling:[/] {r['smuggling']}", highlight=False)
-    out.print("elements: " + ", ".join(f"{k} {'found' if v else 'not found'}" for k, v in r["elements"].items()))
+    out.print(
+        f"[bold]trafficking:[/] {r['trafficking']}    [bold]smuggling:[/] {r['smuggling']}", highlight=False
+    )
+    out.print(
+        "elements: " + ", ".join(f"{k} {'found' if v else 'not found'}" for k, v in r["elements"].items())
+    )
     positive = [k for k, v in r["dimensions"].items() if v]
     out.print("positive ILO-EC dimensions: " + (", ".join(positive) or "none"), highlight=False)
     for flag in r["flags"]:
@@ -130,7 +162,10 @@ def _print_assessment(r: dict[str, Any], out: Console) -> None:
         detail = f" ({e['detail']})" if e.get("detail") else ""
         out.print(f"- {e['text']}{detail}{mark}{ids}", highlight=False)
     if r["unverified"]["indicators"]:
-        out.print(f"[yellow]unverified indicators used:[/] {', '.join(r['unverified']['indicators'])}", highlight=False)
+        out.print(
+            f"[yellow]unverified indicators used:[/] {', '.join(r['unverified']['indicators'])}",
+            highlight=False,
+        )
     out.print(f"[bold]{r['disclaimer']}[/]", highlight=False)
 
 
@@ -148,13 +183,22 @@ def history(
     table = Table("#", "when", "stage", "trafficking", "smuggling", "changed answers")
     for s in found:
         changed = len(s.changes.get("answers", [])) if not s.changes.get("first") else "first"
-        table.add_row(str(s.seq), s.screened_at.isoformat(timespec="seconds"), s.stage, s.trafficking, s.smuggling, str(changed))
+        table.add_row(
+            str(s.seq),
+            s.screened_at.isoformat(timespec="seconds"),
+            s.stage,
+            s.trafficking,
+            s.smuggling,
+            str(changed),
+        )
     console.print(table)
 
 
 @app.command("interview")
 def interview(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Input file to write (and to resume from if it exists).")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Input file to write (and to resume from if it exists).")
+    ],
     lang: LangOption = Lang.en,
     catalogue: CatalogueOption = None,
 ) -> None:

@@ -69,7 +69,12 @@ class Need:
     because: tuple[str, ...]
 
     def to_json(self) -> dict[str, Any]:
-        return {"need": self.need, "concept": self.concept, "urgency": self.urgency, "because": list(self.because)}
+        return {
+            "need": self.need,
+            "concept": self.concept,
+            "urgency": self.urgency,
+            "because": list(self.because),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +134,10 @@ class Assessment:
             "what_would_change": [c.to_json() for c in self.what_would_change],
             "explanation": [e.to_json() for e in self.explanation],
             "flags": [f.to_json() for f in self.flags],
-            "unverified": {"indicators": list(self.unverified_indicators), "rules": list(self.unverified_rules)},
+            "unverified": {
+                "indicators": list(self.unverified_indicators),
+                "rules": list(self.unverified_rules),
+            },
             "evidence": {k: list(v) for k, v in self.evidence.items()},
             "forced_labour": list(self.forced_labour),
             "child": self.child,

@@ -28,9 +28,23 @@ from palermo.screening._model import (
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9.-]{1,80}$")
 _ENTRY_KEYS = {
-    "id", "label", "question", "stages", "concept", "strength", "source", "locator", "date",
-    "verified", "note", "fact", "need", "derived_from", "derived_from_fact", "child_only",
-}  # fmt: skip
+    "id",
+    "label",
+    "question",
+    "stages",
+    "concept",
+    "strength",
+    "source",
+    "locator",
+    "date",
+    "verified",
+    "note",
+    "fact",
+    "need",
+    "derived_from",
+    "derived_from_fact",
+    "child_only",
+}
 _DEFAULT_KEYS = {"source", "locator", "date", "verified", "note", "stages"}
 _HEADER_KEYS = {"id", "title", "source", "date", "verified", "fallback"}
 _FILE_KEYS = {"catalogue", "defaults", "groups", "sources"}
@@ -116,7 +130,9 @@ def load_catalogue(
         if "sources" in doc:
             for sid, src in read_sources(path, problems, doc["sources"]).items():
                 if sid in sources:
-                    problems.append(Problem(doc.at("sources"), "sources.id", f"source '{sid}' already exists"))
+                    problems.append(
+                        Problem(doc.at("sources"), "sources.id", f"source '{sid}' already exists")
+                    )
                 sources[sid] = src
         info = _header(path, doc, sources, problems, builtin)
         known = {i.id for i in indicators}
@@ -125,7 +141,9 @@ def load_catalogue(
         for ind, line in new:
             for ref in ind.derived_from:
                 if ref not in all_ids:
-                    problems.append(Problem(line, "derived_from", f"'{ref[:60]}' is not an indicator in the catalogue"))
+                    problems.append(
+                        Problem(line, "derived_from", f"'{ref[:60]}' is not an indicator in the catalogue")
+                    )
         if problems:
             raise CatalogueFileError(str(path), problems)
         indicators.extend(i for i, _ in new)
@@ -140,7 +158,13 @@ def _header(
 ) -> CatalogueInfo | None:
     head = doc.get("catalogue")
     if not isinstance(head, Located):
-        problems.append(Problem(doc.at("catalogue"), "catalogue", "a 'catalogue' mapping (id, title, source, date, verified) is required"))
+        problems.append(
+            Problem(
+                doc.at("catalogue"),
+                "catalogue",
+                "a 'catalogue' mapping (id, title, source, date, verified) is required",
+            )
+        )
         return None
     for key in set(head) - _HEADER_KEYS:
         problems.append(Problem(head.at(key), f"catalogue.{key}", "unknown key"))
@@ -148,14 +172,22 @@ def _header(
         if not _text(head.get(key)):
             problems.append(Problem(head.at(key), f"catalogue.{key}", "required text is missing"))
     if _text(head.get("source")) and head["source"] not in sources:
-        problems.append(Problem(head.at("source"), "catalogue.source", "unknown source id (add it under 'sources')"))
+        problems.append(
+            Problem(head.at("source"), "catalogue.source", "unknown source id (add it under 'sources')")
+        )
     if not isinstance(head.get("verified"), bool):
         problems.append(Problem(head.at("verified"), "catalogue.verified", "must be true or false"))
     fallback = head.get("fallback") or {}
     if not isinstance(fallback, dict) or any(
         k not in POPULATIONS or v not in POPULATIONS or k == v for k, v in fallback.items()
     ):
-        problems.append(Problem(head.at("fallback"), "catalogue.fallback", f"must map a population to another ({', '.join(POPULATIONS)})"))
+        problems.append(
+            Problem(
+                head.at("fallback"),
+                "catalogue.fallback",
+                f"must map a population to another ({', '.join(POPULATIONS)})",
+            )
+        )
         fallback = {}
     return CatalogueInfo(
         id=str(head.get("id")),
@@ -195,7 +227,9 @@ def _entries(
             continue
         dim = group.get("dimension")
         if dim not in ALL_DIMENSIONS:
-            problems.append(Problem(group.at("dimension"), "dimension", f"must be one of {', '.join(ALL_DIMENSIONS)}"))
+            problems.append(
+                Problem(group.at("dimension"), "dimension", f"must be one of {', '.join(ALL_DIMENSIONS)}")
+            )
             continue
         entries = group.get("indicators")
         if not isinstance(entries, list) or not entries:
@@ -210,7 +244,9 @@ def _entries(
             if ind is None:
                 continue
             if ind.id in seen or ind.id in known:
-                problems.append(Problem(entry.at("id"), "id", f"indicator id '{ind.id}' is already in the catalogue"))
+                problems.append(
+                    Problem(entry.at("id"), "id", f"indicator id '{ind.id}' is already in the catalogue")
+                )
                 continue
             seen.add(ind.id)
             out.append((ind, entry.line))
@@ -293,7 +329,9 @@ def _entry(
         source=e["source"],
         date=str(e["date"]),
         verified=e["verified"],
-        strength={p: strength.get(p) for p in POPULATIONS} if dim not in ("act", "smuggling", "protection", "forced_labour") else {},
+        strength={p: strength.get(p) for p in POPULATIONS}
+        if dim not in ("act", "smuggling", "protection", "forced_labour")
+        else {},
         locator=_opt_text(e.get("locator")),
         note=_opt_text(e.get("note")),
         fact=fact,

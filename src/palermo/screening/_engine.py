@@ -16,7 +16,6 @@ from palermo.screening._model import (
     DESTINATION_MASK,
     DIMENSIONS,
     EXPLOITATION_MASK,
-    MEANS_MASK,
     POPULATIONS,
     RECRUITMENT_MASK,
     STAGES,
@@ -68,8 +67,17 @@ def combination(mask: int, act: bool, child: bool) -> bool:
     return bool(mask & RECRUITMENT_MASK) and bool(mask & EXPLOITATION_MASK) and bool(mask & DESTINATION_MASK)
 
 
-def verdict_of(mask: int, full: int, act: bool, act_open: int, strong: bool, any_yes: bool,
-               forced_labour: bool, not_free: bool, child: bool) -> str:  # fmt: skip
+def verdict_of(
+    mask: int,
+    full: int,
+    act: bool,
+    act_open: int,
+    strong: bool,
+    any_yes: bool,
+    forced_labour: bool,
+    not_free: bool,
+    child: bool,
+) -> str:
     """presumed when the combination holds; possible with a strong indicator, a positive dimension, an
     ILO forced-labour indicator, no freedom to leave, or indications that unknown answers could complete;
     otherwise no_indication."""
@@ -100,8 +108,17 @@ class State:
     child: bool
 
     def verdict(self) -> str:
-        return verdict_of(self.mask, self.full, self.act, self.act_open, self.strong, self.any_yes,
-                          self.forced_labour, self.not_free, self.child)  # fmt: skip
+        return verdict_of(
+            self.mask,
+            self.full,
+            self.act,
+            self.act_open,
+            self.strong,
+            self.any_yes,
+            self.forced_labour,
+            self.not_free,
+            self.child,
+        )
 
 
 @dataclass(slots=True)
@@ -163,19 +180,28 @@ class Engine:
         self.fl_size = {fid: len(srcs) for fid, srcs, _ in self.fl}
         self.fl_facts = [(fid, k, v) for fid, _, facts in self.fl for k, v in facts.items()]
         relevant = [
-            i for i, ind in enumerate(inds) if self.dim[i] >= 0 or self.is_act[i] or ind.dimension == "forced_labour"
+            i
+            for i, ind in enumerate(inds)
+            if self.dim[i] >= 0 or self.is_act[i] or ind.dimension == "forced_labour"
         ]
         #: per population and stage, unknown-answer groups that have the same effect on the verdict:
         #: (dimension, rank, is act, feeds forced labour, is forced labour) -> members (index, id) in order
-        self.groups: dict[tuple[str, str], list[tuple[tuple[int, int, bool, bool, bool], list[tuple[int, str]]]]] = {}
+        self.groups: dict[
+            tuple[str, str], list[tuple[tuple[int, int, bool, bool, bool], list[tuple[int, str]]]]
+        ] = {}
         for pop in POPULATIONS:
             for st in STAGES:
                 grouped: dict[tuple[int, int, bool, bool, bool], list[tuple[int, str]]] = {}
                 for i in relevant:
                     ind = inds[i]
                     if st in ind.stages:
-                        key = (self.dim[i], self.rank[pop][i], self.is_act[i], ind.id in self.fl_sources,
-                               ind.dimension == "forced_labour")  # fmt: skip
+                        key = (
+                            self.dim[i],
+                            self.rank[pop][i],
+                            self.is_act[i],
+                            ind.id in self.fl_sources,
+                            ind.dimension == "forced_labour",
+                        )
                         grouped.setdefault(key, []).append((i, ind.id))
                 self.groups[(pop, st)] = list(grouped.items())
 
@@ -269,10 +295,29 @@ class Engine:
             not_free=journey.get("free_to_leave") is False,
             child=child,
         )
-        return Scored(pop, state, yes, unk, yes_ids, act_ids, strong_ids, borrowed, forced_labour, fl_known, state.verdict())
+        return Scored(
+            pop,
+            state,
+            yes,
+            unk,
+            yes_ids,
+            act_ids,
+            strong_ids,
+            borrowed,
+            forced_labour,
+            fl_known,
+            state.verdict(),
+        )
 
-    def distance(self, sc: Scored, d: int = -1, yes_d: list[int] | None = None, unk_d: list[int] | None = None,
-                 act: bool | None = None, act_open: int | None = None) -> int:  # fmt: skip
+    def distance(
+        self,
+        sc: Scored,
+        d: int = -1,
+        yes_d: list[int] | None = None,
+        unk_d: list[int] | None = None,
+        act: bool | None = None,
+        act_open: int | None = None,
+    ) -> int:
         """Fewest further yes answers that would make the combination hold (dimension ``d`` replaced)."""
         if sc.needs is None:
             sc.needs = [_need(sc.yes[k], sc.unk[k]) for k in range(6)]
@@ -307,7 +352,9 @@ class Engine:
                 continue
             if_yes, if_no, dist = self._flip_cached(sc, d, r, is_act, feeds_fl and no_fl)
             if if_yes != current or if_no != current or dist < now:
-                found.append((dist, -VERDICT_RANK[if_yes], -r, open_members[0][0], if_yes, if_no, open_members))
+                found.append(
+                    (dist, -VERDICT_RANK[if_yes], -r, open_members[0][0], if_yes, if_no, open_members)
+                )
         found.sort(key=lambda g: g[:4])
         return [(i, g[4], g[5], -g[2]) for g in found for i, _ in g[6]]
 
@@ -320,10 +367,27 @@ class Engine:
         c, c4 = _CAP, _CAP4
         yd, ud = (sc.yes[d], sc.unk[d]) if d >= 0 else (_ZERO, _ZERO)
         key = (
-            st.mask, st.full, st.act, c[st.act_open], st.strong, st.any_yes, st.forced_labour, st.not_free,
-            st.child, d, r, is_act, fl_src, c[yd[1]], c[yd[2]], c[yd[3]], c4[ud[1]], c4[ud[2]], c4[ud[3]],
+            st.mask,
+            st.full,
+            st.act,
+            c[st.act_open],
+            st.strong,
+            st.any_yes,
+            st.forced_labour,
+            st.not_free,
+            st.child,
+            d,
+            r,
+            is_act,
+            fl_src,
+            c[yd[1]],
+            c[yd[2]],
+            c[yd[3]],
+            c4[ud[1]],
+            c4[ud[2]],
+            c4[ud[3]],
             *sc.needs,
-        )  # fmt: skip
+        )
         hit = self._memo.get(key)
         if hit is None:
             if len(self._memo) > 200_000:
@@ -334,7 +398,15 @@ class Engine:
     def _flip(self, sc: Scored, d: int, r: int, is_act: bool, fl_src: bool) -> tuple[str, str, int]:
         st = sc.state
         mask, full, act, open_, strong, any_yes, fl, nf, child = (
-            st.mask, st.full, st.act, st.act_open, st.strong, st.any_yes, st.forced_labour, st.not_free, st.child
+            st.mask,
+            st.full,
+            st.act,
+            st.act_open,
+            st.strong,
+            st.any_yes,
+            st.forced_labour,
+            st.not_free,
+            st.child,
         )
         if d >= 0:
             y0 = sc.yes[d]
@@ -347,7 +419,9 @@ class Engine:
             recruit = d < 3
             open_after = open_ - 1 if recruit else open_
             act_yes = act or recruit
-            if_yes = verdict_of(mask_yes, full, act_yes, open_after, strong or r == 3, True, fl or fl_src, nf, child)
+            if_yes = verdict_of(
+                mask_yes, full, act_yes, open_after, strong or r == 3, True, fl or fl_src, nf, child
+            )
             full_no = full & ~bit
             if dimension_positive(y0[3] + u[3], y0[2] + u[2], y0[1] + u[1]):
                 full_no |= bit

@@ -23,14 +23,24 @@ class Builder:
         self.rules = rules
         self.catalogue = engine.catalogue
         self._protection = [
-            (i.id, i.need, i.fact, i.derived_from) for i in self.catalogue if i.dimension == "protection" and i.need
+            (i.id, i.need, i.fact, i.derived_from)
+            for i in self.catalogue
+            if i.dimension == "protection" and i.need
         ]
         self.urgency_rank = {u: k for k, u in enumerate(table.urgencies)}
         self._templates: dict[str, list[tuple[str, str, str, bool]]] = {}
         self._cites = {rid: tuple(rule.cite()) for rid, rule in rules.items()}
-        self._rules_for = {(need, child): table.rules_for(need, child) for need in table.needs() for child in (True, False)}
+        self._rules_for = {
+            (need, child): table.rules_for(need, child) for need in table.needs() for child in (True, False)
+        }
 
-    def _fire(self, out: list[Explanation], rule_id: str, indicators: tuple[str, ...] = (), detail: str | None = None) -> None:
+    def _fire(
+        self,
+        out: list[Explanation],
+        rule_id: str,
+        indicators: tuple[str, ...] = (),
+        detail: str | None = None,
+    ) -> None:
         rule = self.rules[rule_id]
         out.append(Explanation(rule_id, rule.text, indicators, self._cites[rule_id], rule.verified, detail))
 
@@ -41,7 +51,11 @@ class Builder:
         expl: list[Explanation] = []
         means_ids = tuple(k for d in range(6) if st.mask & (1 << d) and d != 3 for k in sc.yes_ids[d])
         purpose_ids = tuple(sc.yes_ids[3]) if st.mask & EXPLOITATION_MASK else ()
-        elements = {"act": st.act, "means": bool(st.mask & MEANS_MASK), "purpose": bool(st.mask & EXPLOITATION_MASK)}
+        elements = {
+            "act": st.act,
+            "means": bool(st.mask & MEANS_MASK),
+            "purpose": bool(st.mask & EXPLOITATION_MASK),
+        }
         evidence = {"act": tuple(sc.act_ids), "means": means_ids, "purpose": purpose_ids}
         self._elements(expl, facts, sc, elements, evidence)
         self._dimensions(expl, facts, sc)
@@ -50,7 +64,13 @@ class Builder:
             self._fire(expl, "forced-labour.indicators", tuple(sc.forced_labour))
         smug, smug_rule = smuggling(facts.journey, parsed.answers.get("som.fraudulent-document") == "yes")
         self._fire(expl, "smuggling.definition")
-        self._fire(expl, smug_rule, ("som.fraudulent-document",) if smug_rule == "smuggling.possible" and parsed.answers.get("som.fraudulent-document") == "yes" else ())
+        self._fire(
+            expl,
+            smug_rule,
+            ("som.fraudulent-document",)
+            if smug_rule == "smuggling.possible" and parsed.answers.get("som.fraudulent-document") == "yes"
+            else (),
+        )
         if smug in ("yes", "possible") and sc.verdict in ("presumed", "possible"):
             self._fire(expl, "smuggling.and-trafficking")
         needs, referrals = self._needs(expl, parsed, sc.verdict, smug, lang)
@@ -81,8 +101,14 @@ class Builder:
             answers=to_input(parsed),
         )
 
-    def _elements(self, expl: list[Explanation], facts: Facts, sc: Scored, elements: Mapping[str, bool],
-                  evidence: Mapping[str, tuple[str, ...]]) -> None:  # fmt: skip
+    def _elements(
+        self,
+        expl: list[Explanation],
+        facts: Facts,
+        sc: Scored,
+        elements: Mapping[str, bool],
+        evidence: Mapping[str, tuple[str, ...]],
+    ) -> None:
         if facts.age_uncertain:
             self._fire(expl, "palermo.age-uncertain")
         elif facts.age is None:
@@ -118,7 +144,11 @@ class Builder:
         st = sc.state
         if sc.verdict == "presumed":
             rule = "iloec.child-combination" if st.child else "iloec.adult-combination"
-            ids = tuple(sc.act_ids) + tuple(sc.yes_ids[3]) if st.child else tuple(k for ids in sc.yes_ids for k in ids)
+            ids = (
+                tuple(sc.act_ids) + tuple(sc.yes_ids[3])
+                if st.child
+                else tuple(k for ids in sc.yes_ids for k in ids)
+            )
             self._fire(expl, rule, ids)
             self._fire(expl, "verdict.presumed")
             return
@@ -134,10 +164,13 @@ class Builder:
         if st.not_free:
             self._fire(expl, "verdict.possible-not-free", detail="journey.free_to_leave")
         if not (st.strong or st.mask or st.forced_labour or st.not_free):
-            self._fire(expl, "verdict.possible-open", tuple(sc.act_ids) + tuple(k for ids in sc.yes_ids for k in ids))
+            self._fire(
+                expl, "verdict.possible-open", tuple(sc.act_ids) + tuple(k for ids in sc.yes_ids for k in ids)
+            )
 
-    def _needs(self, expl: list[Explanation], parsed: Parsed, verdict: str, smug: str,
-               lang: str) -> tuple[tuple[Need, ...], tuple[Referral, ...]]:  # fmt: skip
+    def _needs(
+        self, expl: list[Explanation], parsed: Parsed, verdict: str, smug: str, lang: str
+    ) -> tuple[tuple[Need, ...], tuple[Referral, ...]]:
         facts, answers = parsed.facts, parsed.answers
         found: dict[str, list[str]] = {}
         if verdict != "no_indication":
@@ -187,7 +220,11 @@ class Builder:
             referrals.append(Referral(kid, kind.concept, label, urgency, tuple(for_needs), consent))
         referrals.sort(key=lambda r: rank[r.urgency])
         if any(r.consent_required for r in referrals):
-            self._fire(expl, "referral.consent", detail=", ".join(r.referral for r in referrals if r.consent_required))
+            self._fire(
+                expl,
+                "referral.consent",
+                detail=", ".join(r.referral for r in referrals if r.consent_required),
+            )
         return tuple(needs), tuple(referrals)
 
     def _changes(self, sc: Scored, parsed: Parsed, lang: str) -> tuple[Change, ...]:

@@ -87,7 +87,9 @@ def merge(earlier: Mapping[str, Any], new: Any) -> Any:
     return merged
 
 
-def diff(previous: Mapping[str, Any] | None, answers: Mapping[str, Any], result: Assessment) -> dict[str, Any]:
+def diff(
+    previous: Mapping[str, Any] | None, answers: Mapping[str, Any], result: Assessment
+) -> dict[str, Any]:
     """What changed since the previous screening (answers, facts, verdicts, elements, dimensions, needs)."""
     if previous is None:
         return {"first": True}
@@ -114,13 +116,20 @@ def diff(previous: Mapping[str, Any] | None, answers: Mapping[str, Any], result:
         if before.get(key) != now[key]:
             out[key] = {"from": before.get(key), "to": now[key]}
     for key in ("elements", "dimensions"):
-        changed = {k: {"from": before.get(key, {}).get(k), "to": v} for k, v in now[key].items() if before.get(key, {}).get(k) != v}
+        changed = {
+            k: {"from": before.get(key, {}).get(k), "to": v}
+            for k, v in now[key].items()
+            if before.get(key, {}).get(k) != v
+        }
         if changed:
             out[key] = changed
     old_needs = {n["need"] for n in before.get("protection_needs", [])}
     new_needs = {n["need"] for n in now["protection_needs"]}
     if old_needs != new_needs:
-        out["protection_needs"] = {"added": sorted(new_needs - old_needs), "removed": sorted(old_needs - new_needs)}
+        out["protection_needs"] = {
+            "added": sorted(new_needs - old_needs),
+            "removed": sorted(old_needs - new_needs),
+        }
     return out
 
 
@@ -136,21 +145,39 @@ def history(store: Store, case_id: str) -> tuple[Screening, ...]:
     return tuple(rows)
 
 
-def save(store: Store, case_id: str, seq: int, answers: Mapping[str, Any], result: Assessment,
-         changes: Mapping[str, Any], screened_by: str | None) -> Screening:  # fmt: skip
+def save(
+    store: Store,
+    case_id: str,
+    seq: int,
+    answers: Mapping[str, Any],
+    result: Assessment,
+    changes: Mapping[str, Any],
+    screened_by: str | None,
+) -> Screening:
     now = datetime.now()
     record = (
-        case_id, seq, now, result.stage, result.trafficking, result.smuggling, result.catalogue_version,
-        result.referral_table, screened_by, json.dumps(answers, ensure_ascii=False),
-        json.dumps(result.to_json(), ensure_ascii=False), json.dumps(changes, ensure_ascii=False),
-    )  # fmt: skip
+        case_id,
+        seq,
+        now,
+        result.stage,
+        result.trafficking,
+        result.smuggling,
+        result.catalogue_version,
+        result.referral_table,
+        screened_by,
+        json.dumps(answers, ensure_ascii=False),
+        json.dumps(result.to_json(), ensure_ascii=False),
+        json.dumps(changes, ensure_ascii=False),
+    )
     with store.transaction() as conn:
         conn.execute(f"INSERT INTO screenings ({_COLUMNS}) VALUES ({', '.join('?' * 12)})", list(record))
     return _from_row(record)
 
 
 def _rows(store: Store, where: str, params: list[Any]) -> list[Screening]:
-    return [_from_row(r) for r in store.execute(f"SELECT {_COLUMNS} FROM screenings {where}", params).fetchall()]
+    return [
+        _from_row(r) for r in store.execute(f"SELECT {_COLUMNS} FROM screenings {where}", params).fetchall()
+    ]
 
 
 def _from_row(row: tuple[Any, ...]) -> Screening:
@@ -158,7 +185,16 @@ def _from_row(row: tuple[Any, ...]) -> Screening:
         return json.loads(value) if isinstance(value, str) else value
 
     return Screening(
-        case_id=row[0], seq=int(row[1]), screened_at=row[2], stage=row[3], trafficking=row[4],
-        smuggling=row[5], catalogue_version=row[6], referral_table=row[7], screened_by=row[8],
-        answers=js(row[9]), assessment=js(row[10]), changes=js(row[11]),
-    )  # fmt: skip
+        case_id=row[0],
+        seq=int(row[1]),
+        screened_at=row[2],
+        stage=row[3],
+        trafficking=row[4],
+        smuggling=row[5],
+        catalogue_version=row[6],
+        referral_table=row[7],
+        screened_by=row[8],
+        answers=js(row[9]),
+        assessment=js(row[10]),
+        changes=js(row[11]),
+    )

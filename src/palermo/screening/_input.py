@@ -84,9 +84,18 @@ def parse(data: Any, catalogue: Catalogue) -> Parsed:
     if exploitation not in EXPLOITATION:
         problems.append(Problem(None, "exploitation", f"must be one of {', '.join(EXPLOITATION)}"))
     journey = {k: _bool(journey_in, k, "journey", problems, default=None) for k in JOURNEY_FACTS}
-    for section, given, known in (("person", person, _PERSON_KEYS), ("journey", journey_in, set(JOURNEY_FACTS))):
+    for section, given, known in (
+        ("person", person, _PERSON_KEYS),
+        ("journey", journey_in, set(JOURNEY_FACTS)),
+    ):
         for key in sorted(set(given) - known, key=str):
-            flags.append(Flag("input.unused-key", (f"{section}.{str(key)[:40]}",), "this key is not used by the screening"))
+            flags.append(
+                Flag(
+                    "input.unused-key",
+                    (f"{section}.{str(key)[:40]}",),
+                    "this key is not used by the screening",
+                )
+            )
     answers = _answers(data.get("indicators", {}), catalogue, problems)
     facts = Facts(
         age=age,
@@ -130,7 +139,9 @@ def _answers(given: Any, catalogue: Catalogue, problems: list[Problem]) -> dict[
     if given is None:
         return {}
     if not isinstance(given, Mapping):
-        problems.append(Problem(None, "indicators", "must be an object of indicator id to yes, no or unknown"))
+        problems.append(
+            Problem(None, "indicators", "must be an object of indicator id to yes, no or unknown")
+        )
         return {}
     answers: dict[str, str] = {}
     for key, value in given.items():
@@ -161,30 +172,88 @@ def _contradictions(
     j = facts.journey
     # refused: facts that cannot both be true
     if j["irregular_entry"] is True and j["crossed_border"] is False:
-        problems.append(Problem(None, "journey.irregular_entry", "contradicts journey.crossed_border: an entry needs a crossing"))
+        problems.append(
+            Problem(
+                None,
+                "journey.irregular_entry",
+                "contradicts journey.crossed_border: an entry needs a crossing",
+            )
+        )
     if facts.accompanied is True and answers.get("prot.separated-child") == "yes":
-        problems.append(Problem(None, "person.accompanied", "contradicts indicators.prot.separated-child: accompanied by a parent or usual carer, and separated from them"))
-    if (
-        facts.age is not None
-        and facts.age < 18
-        and answers.get("prot.older-person-at-risk") == "yes"
-    ):
-        problems.append(Problem(None, "indicators.prot.older-person-at-risk", "contradicts person.age: recorded as under 18"))
+        problems.append(
+            Problem(
+                None,
+                "person.accompanied",
+                "contradicts indicators.prot.separated-child: accompanied by a parent or usual carer, and separated from them",
+            )
+        )
+    if facts.age is not None and facts.age < 18 and answers.get("prot.older-person-at-risk") == "yes":
+        problems.append(
+            Problem(
+                None, "indicators.prot.older-person-at-risk", "contradicts person.age: recorded as under 18"
+            )
+        )
     # flagged: contradictions a worker may legitimately record
     if facts.pregnant and facts.sex == "male":
-        flags.append(Flag("contradiction.pregnant-male", ("person.pregnant", "person.sex"), "pregnancy recorded for a person recorded as male; check the record"))
+        flags.append(
+            Flag(
+                "contradiction.pregnant-male",
+                ("person.pregnant", "person.sex"),
+                "pregnancy recorded for a person recorded as male; check the record",
+            )
+        )
     if not facts.child and facts.age is not None:
         for ind in catalogue.child_only:
             if ind.child_only and answers.get(ind.id) == "yes":
-                flags.append(Flag("contradiction.adult-child-indicator", ("person.age", f"indicators.{ind.id}"), "a child-only indicator is yes for a person recorded as an adult: consider marking the age uncertain and referring for age assessment"))
+                flags.append(
+                    Flag(
+                        "contradiction.adult-child-indicator",
+                        ("person.age", f"indicators.{ind.id}"),
+                        "a child-only indicator is yes for a person recorded as an adult: consider marking the age uncertain and referring for age assessment",
+                    )
+                )
     if j["consented_to_movement"] is True and answers.get("iloec.cr.abduction") == "yes":
-        flags.append(Flag("contradiction.consent-abduction", ("journey.consented_to_movement", "indicators.iloec.cr.abduction"), "consent to the movement recorded with abduction; consent may cover only part of the journey"))
+        flags.append(
+            Flag(
+                "contradiction.consent-abduction",
+                ("journey.consented_to_movement", "indicators.iloec.cr.abduction"),
+                "consent to the movement recorded with abduction; consent may cover only part of the journey",
+            )
+        )
     if j["free_to_leave"] is True and answers.get("iloec.cd.isolation") == "yes":
-        flags.append(Flag("contradiction.free-confined", ("journey.free_to_leave", "indicators.iloec.cd.isolation"), "free to leave recorded with confinement or surveillance at destination"))
+        flags.append(
+            Flag(
+                "contradiction.free-confined",
+                ("journey.free_to_leave", "indicators.iloec.cd.isolation"),
+                "free to leave recorded with confinement or surveillance at destination",
+            )
+        )
     if facts.stage == "origin" and j["crossed_border"] is True:
-        flags.append(Flag("contradiction.origin-crossed", ("stage", "journey.crossed_border"), "stage is origin but a border crossing is recorded"))
+        flags.append(
+            Flag(
+                "contradiction.origin-crossed",
+                ("stage", "journey.crossed_border"),
+                "stage is origin but a border crossing is recorded",
+            )
+        )
     if j["facilitator_paid"] is True and j["facilitated"] is False:
-        flags.append(Flag("contradiction.paid-unfacilitated", ("journey.facilitator_paid", "journey.facilitated"), "a facilitator was paid, yet the crossing is recorded as arranged by the person alone"))
+        flags.append(
+            Flag(
+                "contradiction.paid-unfacilitated",
+                ("journey.facilitator_paid", "journey.facilitated"),
+                "a facilitator was paid, yet the crossing is recorded as arranged by the person alone",
+            )
+        )
     for ind in catalogue.derived:
-        if ind.derived_from and answers.get(ind.id) == "no" and any(answers.get(s) == "yes" for s in ind.derived_from):
-            flags.append(Flag("contradiction.derived", (f"indicators.{ind.id}",), "answered no, but an indicator it summarises is yes"))
+        if (
+            ind.derived_from
+            and answers.get(ind.id) == "no"
+            and any(answers.get(s) == "yes" for s in ind.derived_from)
+        ):
+            flags.append(
+                Flag(
+                    "contradiction.derived",
+                    (f"indicators.{ind.id}",),
+                    "answered no, but an indicator it summarises is yes",
+                )
+            )

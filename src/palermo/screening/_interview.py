@@ -58,8 +58,13 @@ def words() -> Mapping[str, Any]:
 class Interview:
     """State of one interview over the input dict it builds (the ``palermo screen assess`` shape)."""
 
-    def __init__(self, catalogue: Catalogue, assess: Callable[[Mapping[str, Any]], Assessment],
-                 data: Mapping[str, Any] | None = None, lang: str = "en") -> None:  # fmt: skip
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        assess: Callable[[Mapping[str, Any]], Assessment],
+        data: Mapping[str, Any] | None = None,
+        lang: str = "en",
+    ) -> None:
         self.catalogue = catalogue
         self._assess = assess
         self.lang = lang if lang in LANGUAGES else "en"
@@ -140,12 +145,19 @@ class Interview:
             return None
         population = result.population
         for ind in self.catalogue:
-            key_question = ind.dimension == "act" or ind.strength_for(population) == "strong" or (
-                result.population.endswith("sexual") and ind.strength_for(population.replace("sexual", "labour")) == "strong"
+            key_question = (
+                ind.dimension == "act"
+                or ind.strength_for(population) == "strong"
+                or (
+                    result.population.endswith("sexual")
+                    and ind.strength_for(population.replace("sexual", "labour")) == "strong"
+                )
             )
             if key_question and stage in ind.stages and ind.id not in self.asked:
                 return self._indicator_question(ind)
-        if not any(v == "yes" for k, v in self.data["indicators"].items() if not k.startswith(("prot.", "som."))):
+        if not any(
+            v == "yes" for k, v in self.data["indicators"].items() if not k.startswith(("prot.", "som."))
+        ):
             return None
         for change in result.what_would_change:
             if change.indicator not in self.asked:

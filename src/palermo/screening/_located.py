@@ -53,7 +53,9 @@ def read_located(path: Path) -> Any:
     except IsADirectoryError:
         raise CatalogueFileError(str(path), [Problem(None, "file", "is a folder, not a file")]) from None
     except OSError as exc:
-        raise CatalogueFileError(str(path), [Problem(None, "file", f"cannot be read ({exc.strerror})")]) from None
+        raise CatalogueFileError(
+            str(path), [Problem(None, "file", f"cannot be read ({exc.strerror})")]
+        ) from None
     except UnicodeDecodeError:
         raise CatalogueFileError(str(path), [Problem(None, "file", "is not UTF-8 text")]) from None
     try:
@@ -61,6 +63,8 @@ def read_located(path: Path) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        raise CatalogueFileError(str(path), [Problem(line, "yaml", f"not valid YAML: {exc.problem}")]) from None
+        raise CatalogueFileError(
+            str(path), [Problem(line, "yaml", f"not valid YAML: {exc.problem}")]
+        ) from None
     except yaml.YAMLError as exc:
         raise CatalogueFileError(str(path), [Problem(None, "yaml", f"not valid YAML: {exc}")]) from None

@@ -70,7 +70,8 @@ def read_referrals(path: Path, concept_exists: Callable[[str], bool]) -> Referra
         raise CatalogueFileError(str(path), [Problem(None, "file", "must be a YAML mapping")])
     for key in set(doc) - {"table", "urgencies", "referrals", "rules"}:
         problems.append(Problem(doc.at(key), key, "unknown top-level key"))
-    head = doc.get("table") if isinstance(doc.get("table"), dict) else {}
+    table_head = doc.get("table")
+    head: dict[str, Any] = dict(table_head) if isinstance(table_head, dict) else {}
     for key in ("id", "title", "source"):
         if not head.get(key):
             problems.append(Problem(doc.at("table"), f"table.{key}", "required text is missing"))
@@ -78,7 +79,11 @@ def read_referrals(path: Path, concept_exists: Callable[[str], bool]) -> Referra
         problems.append(Problem(doc.at("table"), "table.source", "unknown source id"))
     urgencies = doc.get("urgencies")
     if not isinstance(urgencies, list) or not urgencies or not all(isinstance(u, str) for u in urgencies):
-        problems.append(Problem(doc.at("urgencies"), "urgencies", "a list of urgency names, most urgent first, is required"))
+        problems.append(
+            Problem(
+                doc.at("urgencies"), "urgencies", "a list of urgency names, most urgent first, is required"
+            )
+        )
         urgencies = []
     kinds = _kinds(doc.get("referrals"), doc.at("referrals"), concept_exists, problems)
     rules = _rules(doc.get("rules"), doc.at("rules"), set(kinds), urgencies, concept_exists, problems)
@@ -113,7 +118,9 @@ def _kinds(
             problems.append(Problem(at, "referrals.concept", "must be a concept id of the vocabulary"))
         label = entry.get("label")
         if not isinstance(label, dict) or any(not label.get(lang) for lang in LANGUAGES):
-            problems.append(Problem(at, "referrals.label", f"a label in each of {', '.join(LANGUAGES)} is required"))
+            problems.append(
+                Problem(at, "referrals.label", f"a label in each of {', '.join(LANGUAGES)} is required")
+            )
             label = {}
         kinds[entry["id"]] = ReferralKind(entry["id"], str(entry.get("concept")), dict(label))
     return kinds
@@ -159,6 +166,12 @@ def _rules(
             steps.append(Step(step["to"], consent == "required", tuple(unless)))
         if len(problems) == before:
             rules.append(
-                NeedRule(entry["need"], entry["concept"], entry.get("applies_to", "any"), entry["urgency"], tuple(steps))
+                NeedRule(
+                    entry["need"],
+                    entry["concept"],
+                    entry.get("applies_to", "any"),
+                    entry["urgency"],
+                    tuple(steps),
+                )
             )
     return rules
