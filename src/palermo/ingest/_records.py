@@ -1,0 +1,263 @@
+"""From mapped columns to the case model's tables: one case per source row.
+
+Each row becomes a case held by the source organisation, with its victim (a person of its own:
+``person_id`` = ``case_id``; finding the same person in two sources is linkage's job), the victim
+context, and, where the mapping fills them: the identity, one perpetrators row summarising every
+perpetrator (``is_group``), consent, an incoming and an outgoing referral, one journey event per
+type (Recruitment, Transit, Exploitation, numbered in that order), and a row per exploitation type,
+means of control and relationship, flags and lists merged (present wins over absent).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from palermo.ingest._derive import derive
+from palermo.ingest._spec import Mapping
+from palermo.ingest._targets import EVENT_TYPES, ROW_TABLES
+from palermo.ingest._transforms import Mapped
+from palermo.ingest._values import Rules
+
+_PER_RECORD = ("cases", "persons", "person_identities", "case_victims", "consents", "perpetrators")
+
+
+@dataclass
+class Shaped:
+    """A batch mapped to the case model: tables of its good rows, and the rules each row broke."""
+
+    tables: dict[str, pa.Table]
+    problems: list[tuple[np.ndarray, str, str]]  # rows, field, rule
+    good: np.ndarray
+    organisations: dict[str, str] = field(default_factory=dict)  # referral organisation id -> name
+
+
+def _scalar_columns(mapping: Mapping, mapped: list[Mapped], n: int) -> dict[str, pa.Array]:
+    """Target path -> values, for every column-valued target (several writers under ``when`` merge)."""
+    found: dict[str, pa.Array] = {}
+    lists: dict[str, list[pa.Array]] = {}
+    for m in mapped:
+        target = m.spec.target
+        if target.special == "full_name":
+            for name in ("given_name", "family_name"):
+                found[f"person_identities.{name}"] = m.extra[name]
+            continue
+        if target.is_rows:
+            continue
+        if m.spec.type == "flag" and target.column is not None and target.column.is_list:
+            present = pc.equal(m.values, 1)
+            codes = pc.if_else(
+                pc.fill_null(present, False), pa.scalar(m.spec.code), pa.scalar(None, pa.string())
+            )
+            lists.setdefault(target.path, []).append(codes)
+            continue
+        if target.column is not None and target.column.is_list:
+            lists.setdefault(target.path, []).append(m.values)
+            continue
+        found[target.path] = pc.coalesce(found[target.path], m.values) if target.path in found else m.values
+    for path, parts in lists.items():
+        found[path] = _concat_lists(parts, n)
+    for path, value in mapping.constants.items():
+        found[path] = pa.array([value] * n) if value is not None else pa.nulls(n)
+    return found
+
+
+def _concat_lists(parts: list[pa.Array], n: int) -> pa.Array:
+    """Per row, the elements of the list parts and the non-null values of the scalar parts, in order."""
+    flats: list[pa.Array] = []
+    parents: list[np.ndarray] = []
+    for part in parts:
+        if not pa.types.is_list(part.type):
+            part = pa.ListArray.from_arrays(pa.array(np.arange(n + 1, dtype=np.int32)), part)
+        flat = pc.list_flatten(part)
+        keep = pc.is_valid(flat)
+        flats.append(pc.filter(flat, keep))
+        parents.append(
+            np.asarray(pc.filter(pc.list_parent_indices(part), keep).to_numpy(zero_copy_only=False))
+        )
+    parent = np.concatenate(parents)
+    order = np.argsort(parent, kind="stable")
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(parent, minlength=n))]).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), pc.take(pa.concat_arrays(flats), pa.array(order)))
+
+
+def shape(
+    mapping: Mapping, mapped: list[Mapped], case_ids: pa.Array, organisation_id: str, rules: Rules
+) -> Shaped:
+    """The case-model tables of a batch's good rows (rows breaking none of ``rules`` or the mapped ones)."""
+    n = len(case_ids)
+    problems = [(mask, m.spec.label, rule) for m in mapped for mask, rule in m.rules]
+    problems += [(mask, "record", rule) for mask, rule in rules]
+    columns = _scalar_columns(mapping, mapped, n)
+    derived, derived_problems = derive(mapping, columns, n)
+    columns.update(derived)
+    problems += derived_problems
+    bad = np.zeros(n, dtype=bool)
+    for mask, _, _ in problems:
+        bad |= mask
+    good = ~bad
+    keep = pa.array(good)
+    ids = pc.filter(case_ids, keep)
+    cols = {path: pc.filter(values, keep) for path, values in columns.items()}
+    tables = _record_tables(mapping, cols, ids, organisation_id)
+    orgs = _referrals(cols, ids, organisation_id, tables)
+    _journey(cols, ids, tables)
+    _row_tables(mapped, keep, case_ids, tables)
+    return Shaped(tables, problems, good, orgs)
+
+
+def _group(cols: dict[str, pa.Array], prefix: str) -> dict[str, pa.Array]:
+    return {path[len(prefix) :]: values for path, values in cols.items() if path.startswith(prefix)}
+
+
+def _any_value(arrays: dict[str, pa.Array], n: int) -> np.ndarray:
+    present = np.zeros(n, dtype=bool)
+    for values in arrays.values():
+        if pa.types.is_list(values.type):
+            present |= np.asarray(
+                pc.greater(pc.list_value_length(values), 0).fill_null(False).to_numpy(zero_copy_only=False)
+            )
+        else:
+            present |= np.asarray(pc.is_valid(values).to_numpy(zero_copy_only=False))
+    return present
+
+
+def _record_tables(
+    mapping: Mapping, cols: dict[str, pa.Array], ids: pa.Array, org: str
+) -> dict[str, pa.Table]:
+    n = len(ids)
+    tables: dict[str, pa.Table] = {}
+    targeted = {path.split(".")[0] for path in cols} | {"cases", "persons", "case_victims"}
+    for table in _PER_RECORD:
+        if table not in targeted:
+            continue
+        data = _group(cols, f"{table}.")
+        keys: dict[str, Any] = {}
+        if table == "cases":
+            keys = {"case_id": ids, "organisation_id": pa.array([org] * n, pa.string())}
+        elif table in ("persons", "person_identities"):
+            keys = {"person_id": ids}
+        elif table in ("case_victims", "consents"):
+            keys = {"case_id": ids, "person_id": ids}
+        elif table == "perpetrators":
+            keys = {"case_id": ids, "perpetrator_id": pc.binary_join_element_wise(ids, "perpetrators", "/")}
+            keys["is_group"] = pa.array([True] * n)
+        built = pa.table({**keys, **data}) if n else pa.table({**keys, **data}).slice(0, 0)
+        if table in ("consents", "perpetrators"):
+            built = built.filter(pa.array(_any_value(data, n)))
+        tables[table] = built
+    return tables
+
+
+def _referrals(
+    cols: dict[str, pa.Array], ids: pa.Array, org: str, tables: dict[str, pa.Table]
+) -> dict[str, str]:
+    parts: list[pa.Table] = []
+    organisations: dict[str, str] = {}
+    n = len(ids)
+    for direction in ("incoming", "outgoing"):
+        data = _group(cols, f"referrals.{direction}.")
+        if not data:
+            continue
+        names = data.pop("organisation", None)
+        columns: dict[str, Any] = {
+            "case_id": ids,
+            "referral_id": pc.binary_join_element_wise(ids, direction, "/"),
+            "direction": pa.array([direction.capitalize()] * n, pa.string()),
+            **data,
+        }
+        present = _any_value({**data, **({"organisation": names} if names is not None else {})}, n)
+        if names is not None:
+            org_ids = [
+                None if name is None else f"{org}/organisation/{_slug(name)}" for name in names.to_pylist()
+            ]
+            organisations.update({i: nm for i, nm in zip(org_ids, names.to_pylist(), strict=True) if i})
+            columns["organisation_id"] = pa.array(org_ids, pa.string())
+        parts.append(pa.table(columns).filter(pa.array(present)))
+    if parts:
+        tables["referrals"] = pa.concat_tables(parts, promote_options="default")
+    return organisations
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "unnamed"
+
+
+def _journey(cols: dict[str, pa.Array], ids: pa.Array, tables: dict[str, pa.Table]) -> None:
+    n = len(ids)
+    events: list[tuple[str, pa.Table, np.ndarray]] = []
+    for event_type in EVENT_TYPES:
+        data = _group(cols, f"journey_events.{event_type}.")
+        if data:
+            present = _any_value(data, n)
+            base = {"case_id": ids, "event_type": pa.array([event_type] * n, pa.string()), "person_id": ids}
+            events.append((event_type, pa.table({**base, **data}), present))
+    if not events:
+        return
+    sequence = np.zeros(n, dtype=np.int32)
+    parts = []
+    for _, table, present in events:
+        sequence = sequence + present.astype(np.int32)
+        parts.append(
+            table.append_column("sequence", pa.array(sequence, pa.int32())).filter(pa.array(present))
+        )
+    tables["journey_events"] = pa.concat_tables(parts, promote_options="default")
+
+
+def _row_tables(
+    mapped: list[Mapped], keep: pa.Array, case_ids: pa.Array, tables: dict[str, pa.Table]
+) -> None:
+    parts: dict[str, list[pa.Table]] = {}
+    for m in mapped:
+        target = m.spec.target
+        if not target.is_rows:
+            continue
+        values = pc.filter(m.values, keep)
+        ids = pc.filter(case_ids, keep)
+        if m.spec.type == "flag":
+            has = pc.is_valid(values)
+            rows = {
+                "case_id": pc.filter(ids, has),
+                "code": pa.array([m.spec.code] * int(pc.sum(has).as_py() or 0), pa.string()),
+            }
+            rows["present"] = pc.equal(pc.filter(values, has), 1)
+        else:
+            if not pa.types.is_list(values.type):
+                values = pa.ListArray.from_arrays(
+                    pa.array(np.arange(len(values) + 1, dtype=np.int32)), values
+                )
+            flat = pc.list_flatten(values)
+            parents = pc.list_parent_indices(values)
+            valid = pc.is_valid(flat)
+            rows = {
+                "case_id": pc.take(ids, pc.filter(parents, valid)),
+                "code": pc.filter(flat, valid),
+            }
+            rows["present"] = pa.array([True] * len(rows["code"]))
+        if target.table == "case_exploitation":
+            rows["category"] = pa.array([m.spec.category] * len(rows["code"]), pa.string())
+        parts.setdefault(target.table, []).append(pa.table(rows))
+    for table, pieces in parts.items():
+        merged = pa.concat_tables(pieces, promote_options="default")
+        keys = ["case_id", "category", "code"] if table == "case_exploitation" else ["case_id", "code"]
+        grouped = merged.group_by(keys, use_threads=False).aggregate([("present", "max")])
+        tables[table] = pa.table(
+            {**{k: grouped.column(k) for k in keys}, "present": grouped.column("present_max")}
+        )
+    assert set(parts) <= set(ROW_TABLES)
+
+
+def organisation_table(names: dict[str, str | None]) -> pa.Table:
+    """Rows of ``organisations``: id -> name."""
+    ids = list(names)
+    return pa.table(
+        {
+            "organisation_id": pa.array(ids, pa.string()),
+            "name": pa.array([names[i] for i in ids], pa.string()),
+        }
+    )

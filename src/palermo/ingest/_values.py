@@ -1,0 +1,103 @@
+"""Column-at-a-time helpers: missing values, mapping each distinct value once, lists in cells.
+
+A column of a million rows holds few distinct values (codes, countries, dates): each is looked up
+once in Python and the answers are spread back over the rows with Arrow's ``take``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+Rules = list[tuple[np.ndarray, str]]
+"""Rows (a boolean mask) that break a rule, with the rule."""
+
+
+def clean(raw: pa.Array, missing: Iterable[str]) -> pa.Array:
+    """Trimmed text; empty, null and the missing values (compared ignoring case) become null."""
+    if not pa.types.is_string(raw.type):
+        raw = raw.cast(pa.string())
+    trimmed = pc.utf8_trim_whitespace(raw)
+    tokens = pa.array(sorted({m.lower() for m in missing} | {""}), pa.string())
+    is_missing = pc.fill_null(pc.is_in(pc.utf8_lower(trimmed), value_set=tokens), True)
+    result: pa.Array = pc.if_else(is_missing, pa.scalar(None, pa.string()), trimmed)
+    return result
+
+
+def restrict(values: pa.Array, mask: np.ndarray | None) -> pa.Array:
+    """``values`` where ``mask`` holds, null elsewhere (a spec with ``when``)."""
+    if mask is None:
+        return values
+    result: pa.Array = pc.if_else(pa.array(mask), values, pa.scalar(None, values.type))
+    return result
+
+
+def unique_map(
+    values: pa.Array, fn: Callable[[str], tuple[Any, str | None]], out_type: pa.DataType
+) -> tuple[pa.Array, Rules]:
+    """Apply ``fn`` (value -> (result, rule or None)) to each distinct non-null value once.
+
+    Returns the results spread over the rows (null where the value is null or a rule broke) and,
+    for each rule broken, the mask of rows that broke it.
+    """
+    n = len(values)
+    if n == 0 or values.null_count == n:
+        return pa.nulls(n, out_type), []
+    encoded = pc.dictionary_encode(values)
+    dictionary = encoded.dictionary.to_pylist()
+    outputs: list[Any] = []
+    rule_of: list[int] = []
+    rules: list[str] = []
+    for item in dictionary:
+        result, rule = fn(item)
+        if rule is not None:
+            if rule not in rules:
+                rules.append(rule)
+            rule_of.append(rules.index(rule))
+            outputs.append(None)
+        else:
+            rule_of.append(-1)
+            outputs.append(result)
+    indices = encoded.indices
+    mapped: pa.Array = pc.take(pa.array(outputs, out_type), indices)
+    if not rules:
+        return mapped, []
+    per_row = np.asarray(
+        pc.take(pa.array(rule_of, pa.int32()), indices).fill_null(-1).to_numpy(zero_copy_only=False)
+    )
+    return mapped, [(per_row == i, rule) for i, rule in enumerate(rules)]
+
+
+def split(values: pa.Array, separator: str, missing: Iterable[str]) -> pa.ListArray:
+    """Cells holding several values: a list per row (null cell -> empty list), elements cleaned."""
+    lists = pc.split_pattern(pc.fill_null(values, ""), pattern=separator)
+    flat = clean(pc.list_flatten(lists), missing)
+    keep = pc.is_valid(flat)
+    parents = pc.list_parent_indices(lists)
+    return rebuild(len(values), pc.filter(parents, keep), pc.filter(flat, keep))
+
+
+def rebuild(n: int, parents: pa.Array, flat: pa.Array) -> pa.ListArray:
+    """A list array of ``n`` rows from elements and the row each belongs to (in row order)."""
+    counts = np.bincount(np.asarray(parents.to_numpy(zero_copy_only=False), dtype=np.int64), minlength=n)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), flat)
+
+
+def rows_of(parents: pa.Array, element_mask: np.ndarray, n: int) -> np.ndarray:
+    """Rows whose elements include one marked in ``element_mask``."""
+    rows = np.zeros(n, dtype=bool)
+    rows[np.asarray(parents.to_numpy(zero_copy_only=False))[element_mask]] = True
+    return rows
+
+
+def any_rule(rules: Rules, n: int) -> np.ndarray:
+    """Rows that broke any of ``rules``."""
+    mask = np.zeros(n, dtype=bool)
+    for rows, _ in rules:
+        mask |= rows
+    return mask
