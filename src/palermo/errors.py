@@ -39,8 +39,19 @@ numbers, narratives).
     ├── EstimationError             no population estimate can be trusted from this table and model
     │   └── NoIdentifiableModelError  no candidate model has a maximum-likelihood estimate that exists and
     │                               is identifiable; ``parameters`` names those that cannot be estimated
-    └── UnknownLinkageRunError      (a NotFoundError) no stored linkage run has this id, or linkage runs
-                                    are not available in this installation yet
+    ├── UnknownLinkageRunError      (a NotFoundError) no stored linkage run has this id, or linkage runs
+    │                               are not available in this installation yet
+    ├── LinkageSchemaError          (a ValidationError) a linkage schema file is malformed; each problem
+    │                               names the setting and the rule
+    ├── UnknownLinkageSchemaError   (a NotFoundError) no shipped linkage schema has this name, no such file
+    ├── LinkageSecretError          the linkage secret file is missing, unreadable, empty or too short
+    ├── EncodingInputError          (a ValidationError) records to encode break rules (no record_id, a
+    │                               repeated id, no name, a malformed date); rows and fields, never values
+    ├── EncodedFileError            a file given to the hub is not a readable Palermo encoding
+    ├── IncompatibleEncodingsError  encoded files differ in schema, length or secret; names the files
+    ├── DuplicateSourceError        one agency's file is given twice (same name or same content)
+    ├── LinkageEngineError          the chosen engine (Spark, Splink) cannot run here; says what to install
+    └── GroundTruthError            ground truth for an evaluation is missing or does not cover the links
 """
 
 from __future__ import annotations
@@ -227,14 +238,79 @@ class UnknownLinkageRunError(NotFoundError):
     """No stored linkage run has this id, or linkage runs are not available in this installation yet."""
 
 
+class LinkageSchemaError(ValidationError):
+    """A linkage schema file is malformed. ``problems`` lists every broken rule; each
+    :class:`Problem` names the setting (``features[2].hashing.strategy``) in ``field``."""
+
+    def __init__(self, path: str, problems: list[Problem]) -> None:
+        super().__init__(problems, what=f"linkage schema {path}")
+        self.path = path
+        listed = "; ".join(str(p) for p in self.problems[:3]) or "no detail"
+        more = f" (and {len(self.problems) - 3} more)" if len(self.problems) > 3 else ""
+        self.args = (f"invalid linkage schema {path}: {listed}{more}",)
+
+
+class UnknownLinkageSchemaError(NotFoundError):
+    """No shipped linkage schema has this name, and no schema file exists at this path."""
+
+
+class LinkageSecretError(PalermoError):
+    """The shared linkage secret cannot be used: the key file is missing, unreadable, empty or too
+    short. The message names the file, never its content."""
+
+
+class EncodingInputError(ValidationError):
+    """Records to encode break rules: no ``record_id`` column, an empty or repeated id, a record
+    without any name, a malformed date, sex or citizenship. ``problems`` lists every one by row and
+    field; nothing is written."""
+
+    def __init__(self, path: str, problems: list[Problem]) -> None:
+        super().__init__(problems, what=f"records to encode in {path}")
+        self.path = path
+        listed = "; ".join(str(p) for p in self.problems[:3]) or "no detail"
+        more = f" (and {len(self.problems) - 3} more)" if len(self.problems) > 3 else ""
+        self.args = (f"cannot encode {path} ({len(self.problems)} problems): {listed}{more}",)
+
+
+class EncodedFileError(PalermoError):
+    """A file given to the hub is not a readable Palermo encoding (not Parquet, no encoding
+    metadata, wrong columns, encodings of the wrong length)."""
+
+
+class IncompatibleEncodingsError(PalermoError):
+    """Encoded files were made with different schemas, encoding lengths or secrets, so their
+    encodings cannot be compared; the message names the files in each group. Raised before matching."""
+
+
+class DuplicateSourceError(PalermoError):
+    """One agency's file is given twice: two files with the same name, or with the same content."""
+
+
+class LinkageEngineError(PalermoError):
+    """The chosen linkage engine cannot run here (pyspark or Java missing, Spark cannot start); the
+    message says what to install or set."""
+
+
+class GroundTruthError(PalermoError):
+    """Ground truth for an evaluation is missing, malformed, or does not cover the linked records."""
+
+
 __all__ = [
     "CaptureTableError",
     "CaseValidationError",
     "CatalogueFileError",
     "ConfigError",
+    "DuplicateSourceError",
     "EmptyTermError",
+    "EncodedFileError",
+    "EncodingInputError",
     "EstimationError",
+    "GroundTruthError",
+    "IncompatibleEncodingsError",
     "IngestError",
+    "LinkageEngineError",
+    "LinkageSchemaError",
+    "LinkageSecretError",
     "MappingError",
     "MigrationError",
     "NoIdentifiableModelError",
@@ -250,6 +326,7 @@ __all__ = [
     "UnknownCrosswalkError",
     "UnknownLanguageError",
     "UnknownLinkageRunError",
+    "UnknownLinkageSchemaError",
     "UnknownMappingError",
     "UnknownTermError",
     "UnsupportedFormatError",
