@@ -8,7 +8,7 @@ import pytest
 
 import palermo
 from palermo.errors import ScenarioError
-from palermo.scenario import WorldSummary, generate
+from palermo.scenario import WorldSummary, generate, read_agency_file
 from palermo.store import Store
 from palermo.workspace import Workspace
 
@@ -35,6 +35,45 @@ def test_load_writes_one_case_per_agency_record(ws: Workspace, small_world: Worl
     }
     kind, rows = ws.store.execute("SELECT kind, rows_loaded FROM datasets").fetchone()  # type: ignore[misc]
     assert kind == "scenario" and rows == sum(loaded["tables"].values())
+
+
+def test_load_goes_through_the_ingest(ws: Workspace, small_world: WorldSummary) -> None:
+    loaded = ws.scenario.load(small_world.out)
+    records = small_world.records
+    assert (loaded["rows_read"], loaded["ingested"]) == (records, records)
+    assert (loaded["quarantined"], loaded["duplicates_skipped"]) == (0, 0)
+    per_mapping = dict(ws.store.execute("SELECT mapping, count(*) FROM ingest_records GROUP BY 1").fetchall())
+    assert per_mapping == {
+        f"scenario-{a}": info["records"]
+        for a, info in small_world.data["agencies"].items()
+        if info["records"]
+    }, "every case keeps its provenance: file, row and mapping"
+    unknown = ws.store.scalar(
+        "SELECT count(*) FROM ingest_records r ANTI JOIN cases c ON c.case_id = r.target_id"
+    )
+    assert unknown == 0
+
+
+def test_attributes_are_read_from_the_agency_files(ws: Workspace, small_world: WorldSummary) -> None:
+    ws.scenario.load(small_world.out)
+    police = read_agency_file(small_world.out, "es-policia").to_pylist()
+    sexual = sum("explotación sexual" in (row["TIPO_EXPLOTACION"] or "") for row in police)
+    stored = ws.store.scalar(
+        "SELECT count(*) FROM case_exploitation WHERE code = 'SexualExploitation' AND case_id LIKE 'es-policia:%'"
+    )
+    assert stored == sexual
+    sectors = read_agency_file(small_world.out, "es-inspeccion").column("sector").to_pylist()
+    stored_sectors = ws.store.scalar(
+        "SELECT count(*) FROM case_exploitation WHERE category = 'labour_sector' AND case_id LIKE 'es-inspeccion:%'"
+    )
+    assert stored_sectors == sum(1 for s in sectors if s)
+    hotline_ages = ws.store.scalar("SELECT count(age_band) FROM persons WHERE person_id LIKE 'eu-hotline:%'")
+    written_ages = sum(
+        1
+        for a in read_agency_file(small_world.out, "eu-hotline").column("AgeEstimate").to_pylist()
+        if a not in ("", "Unknown", None)
+    )
+    assert hotline_ages == written_ages, "age bands derived from the estimated ages the hotline wrote"
 
 
 def test_identities_are_as_each_agency_wrote_them(ws: Workspace, small_world: WorldSummary) -> None:

@@ -17,7 +17,7 @@ def demo(
     ] = 5_000,
     seed: Annotated[int, typer.Option("--seed", "-s", min=0, help="Random seed.")] = 2000,
 ) -> None:
-    """Generate the demo world, load it into the embedded store and print a summary."""
+    """Generate the demo world, ingest its agency files into the embedded store and print a summary."""
     with workspace() as ws:
         out = ws.settings.home / "demo-world"
         console.print(Panel.fit("Palermo demo: a synthetic multi-agency world (every person is invented)"))
@@ -25,9 +25,13 @@ def demo(
         print_summary(summary)
         loaded = ws.scenario.load(out, replace=True)
         info = ws.info()
-    console.print(f"\nloaded dataset [bold]{loaded['dataset_id']}[/] into the store:")
+    console.print(
+        f"\nread {loaded['rows_read']:,} agency records through the ingest (one mapping per agency): "
+        f"{loaded['ingested']:,} ingested, {loaded['quarantined']:,} quarantined"
+    )
+    console.print(f"loaded dataset [bold]{loaded['dataset_id']}[/] into the store:")
     for table, rows in info["tables"].items():
         if rows:
             console.print(f"  {table:<24} {rows:>10,}")
     console.print(f"\nstore: [bold]{info['path']}[/] (schema version {info['schema_version']})")
-    console.print("next: palermo store info · palermo scenario --help · palermo --help")
+    console.print("next: palermo store info · palermo ingest quarantine list · palermo --help")

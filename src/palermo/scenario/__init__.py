@@ -40,10 +40,14 @@ class ScenarioNamespace:
     def load(
         self, world_dir: Path | str, *, replace: bool = False, world_file: Path | None = None
     ) -> dict[str, Any]:
-        """Load a generated world into the store's case model, in one transaction.
+        """Load a generated world into the store's case model through the ingest, in one transaction.
 
-        Returns ``{"dataset_id", "store", "replaced", "tables": {table: rows}}``. A world already
-        loaded (same content, or same folder) is refused unless ``replace``, which swaps it.
+        Each agency's file is read by ``ws.ingest`` with that agency's shipped mapping
+        (``scenario-<agency id>``): rows that break a rule go to the ingest quarantine, and every
+        case keeps its provenance (file, row, mapping version). Returns ``{"dataset_id", "store",
+        "replaced", "tables": {table: rows}, "rows_read", "ingested", "quarantined",
+        "duplicates_skipped"}``. A world already loaded (same content, or same folder) is refused
+        unless ``replace``, which swaps it.
         """
         return load(self._ws, world_dir, replace=replace, world_file=world_file)
 
