@@ -183,6 +183,11 @@ class SpecReader:
             order=str(node.get("order", "given_first")),
             on_unknown=self._choice(node, "on_unknown", ("quarantine", "empty"), line, where),
             when=self._when(node.get("when"), line, where),
+            joined=tuple(
+                str(k)
+                for k in (node.get("values") or {})
+                if separator is not None and str(separator) in str(k)
+            ),
         )
 
     # -- pieces ---------------------------------------------------------------------------------

@@ -106,7 +106,7 @@ def shape(
     cols = {path: pc.filter(values, keep) for path, values in columns.items()}
     tables = _record_tables(mapping, cols, ids, organisation_id)
     orgs = _referrals(cols, ids, organisation_id, tables)
-    _journey(cols, ids, tables)
+    _journey(cols, ids, organisation_id, tables, orgs)
     _row_tables(mapped, keep, case_ids, tables)
     return Shaped(tables, problems, good, orgs)
 
@@ -164,6 +164,7 @@ def _referrals(
         data = _group(cols, f"referrals.{direction}.")
         if not data:
             continue
+        present = _any_value(data, n)
         names = data.pop("organisation", None)
         columns: dict[str, Any] = {
             "case_id": ids,
@@ -171,30 +172,40 @@ def _referrals(
             "direction": pa.array([direction.capitalize()] * n, pa.string()),
             **data,
         }
-        present = _any_value({**data, **({"organisation": names} if names is not None else {})}, n)
         if names is not None:
-            org_ids = [
-                None if name is None else f"{org}/organisation/{_slug(name)}" for name in names.to_pylist()
-            ]
-            organisations.update({i: nm for i, nm in zip(org_ids, names.to_pylist(), strict=True) if i})
-            columns["organisation_id"] = pa.array(org_ids, pa.string())
+            columns["organisation_id"] = _organisation_ids(names, org, organisations)
         parts.append(pa.table(columns).filter(pa.array(present)))
     if parts:
         tables["referrals"] = pa.concat_tables(parts, promote_options="default")
     return organisations
 
 
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "unnamed"
+def _organisation_ids(names: pa.Array, org: str, found: dict[str, str]) -> pa.Array:
+    """Ids of organisations (or places) known by name: ``ORG/organisation/<slug>``; ``found`` collects
+    id -> name for the rows of ``organisations`` to create."""
+    ids: list[str | None] = []
+    for name in names.to_pylist():
+        if name is None:
+            ids.append(None)
+            continue
+        slug = re.sub(r"[^a-z0-9]+", "-", str(name).casefold()).strip("-") or "unnamed"
+        ids.append(f"{org}/organisation/{slug}")
+        found.setdefault(f"{org}/organisation/{slug}", str(name))
+    return pa.array(ids, pa.string())
 
 
-def _journey(cols: dict[str, pa.Array], ids: pa.Array, tables: dict[str, pa.Table]) -> None:
+def _journey(
+    cols: dict[str, pa.Array], ids: pa.Array, org: str, tables: dict[str, pa.Table], orgs: dict[str, str]
+) -> None:
     n = len(ids)
     events: list[tuple[str, pa.Table, np.ndarray]] = []
     for event_type in EVENT_TYPES:
         data = _group(cols, f"journey_events.{event_type}.")
         if data:
             present = _any_value(data, n)
+            names = data.pop("location_organisation", None)
+            if names is not None:
+                data["location_organisation_id"] = _organisation_ids(names, org, orgs)
             base = {"case_id": ids, "event_type": pa.array([event_type] * n, pa.string()), "person_id": ids}
             events.append((event_type, pa.table({**base, **data}), present))
     if not events:

@@ -94,6 +94,7 @@ class FieldSpec:
     order: str = "given_first"
     on_unknown: str = "quarantine"  # quarantine | empty
     when: MappingABC[str, frozenset[str]] = field(default_factory=dict)  # column -> normed values
+    joined: tuple[str, ...] = ()  # values (as written) that hold the separator themselves
 
     @property
     def label(self) -> str:

@@ -86,6 +86,13 @@ def _known_columns() -> dict[str, tuple[str, Any]]:
     return found
 
 
+@cache
+def _mapping_columns(name: str) -> frozenset[str]:
+    folder = resources.files("palermo.ingest").joinpath("data").joinpath("mappings")
+    raw = yaml.safe_load(folder.joinpath(f"{name}.yaml").read_text(encoding="utf-8"))
+    return frozenset(fold(_CAMEL.sub(" ", str(c))) for c in (raw.get("columns") or {}))
+
+
 def _header_words(column: str) -> str:
     return fold(_CAMEL.sub(" ", column))
 
@@ -137,6 +144,19 @@ class _Suggester:
         target, header_score = _header_target(column)
         if not values:
             return Guess(column, 0.0, "no values in the sample")
+        if len(distinct) == len(values) and len(values) >= 5 and _looks_like_id(column):
+            return Guess(column, 0.8, "every value differs and the header names an id", {"record_id": True})
+        separator = _separator(distinct)
+        if separator is not None:
+            parts: Counter[str] = Counter()
+            for value, count in distinct.items():
+                for part in value.split(separator):
+                    if part.strip():
+                        parts[part.strip()] += count
+            guess = self.guess_parts(column, target, header_score, parts)
+            guess.spec["separator"] = separator
+            guess.reason += f"; several values per cell, joined by {json.dumps(separator)}"
+            return guess
         fmt, date_share = _date_format(list(distinct))
         if date_share >= 0.9:
             path = target if target and "date" in target else "cases.registration_date"
@@ -171,6 +191,11 @@ class _Suggester:
             return Guess(column, round(header_score, 2), "no target guessed", {})
         return self._coded(column, target, header_score, distinct)
 
+    def guess_parts(self, column: str, target: str | None, score: float, parts: Counter[str]) -> Guess:
+        if target is None or score < 0.5:
+            return Guess(column, round(score, 2), "no target guessed", {})
+        return self._coded(column, target, score, parts)
+
     def _coded(self, column: str, target: str, score: float, distinct: Counter[str]) -> Guess:
         parsed = parse_target(target, "cases")
         if isinstance(parsed, str):
@@ -198,7 +223,7 @@ class _Suggester:
                 values[value] = code
             else:
                 comments.append(f"REVIEW: value {json.dumps(value, ensure_ascii=False)} matched no code")
-        if parsed.is_rows:
+        if parsed.table == "case_exploitation":
             spec["category"] = "exploitation_type"
             comments.insert(0, "REVIEW: category (exploitation_type, labour_sector or sex_exploitation_type)")
         matched = sum(distinct[v] for v in values) / max(sum(distinct.values()), 1)
@@ -211,6 +236,26 @@ class _Suggester:
             spec,
             comments,
         )
+
+
+def _looks_like_id(column: str) -> bool:
+    words = set(_header_words(column).split())
+    return bool(
+        words & {"id", "ref", "num", "numero", "no", "number", "dossier", "case", "caseref", "diligencia"}
+    )
+
+
+def _separator(distinct: Counter[str]) -> str | None:
+    """A separator that joins values already seen alone in other cells (several values per cell)."""
+    alone = set(distinct)
+    for separator in (" / ", ";", "|", " + ", "+", ", "):
+        joined = [v for v in distinct if separator in v]
+        if not joined:
+            continue
+        parts = {p.strip() for v in joined for p in v.split(separator)}
+        if parts <= alone or (len(joined) >= 2 and len(parts & alone) >= max(1, len(parts) // 2)):
+            return separator
+    return None
 
 
 def _reader_options(path: Path) -> tuple[ReaderOptions, list[str]]:
@@ -252,6 +297,11 @@ def suggest_mapping(ws: Workspace, path: Path, *, sample_rows: int) -> str:
     finally:
         source.close()
     missing = sorted({v for vs in samples.values() for v in vs if norm(v) in _MISSING_WORDS} | {""})
+    known = {fold(_CAMEL.sub(" ", h)) for h in header}
+    for name in shipped_names():
+        columns = _mapping_columns(name)
+        if columns and len(known & columns) >= 0.8 * len(columns):
+            notes.insert(0, f"this layout matches the shipped mapping {name}: try --mapping {name} first")
     suggester = _Suggester(ws)
     guesses = [suggester.guess(name, [v for v in samples[name] if v not in missing]) for name in header]
     return _render(path, options, notes, missing, guesses)
@@ -268,7 +318,7 @@ def _render(
         f"# Draft mapping for {path.name}, suggested by `palermo ingest suggest` on {dt.date.today().isoformat()}.",
         "# Every guess carries its confidence (0 to 1). Review each one, the lines marked REVIEW first,",
         "# then ingest a sample and read the quarantine before ingesting the whole file.",
-        *(f"# reader: {n}" for n in notes),
+        *(f"# NOTE: {n}" for n in notes),
         f"name: draft-{stem}",
         'version: "0.1"',
         f"title: {json.dumps('Draft mapping for ' + path.name)}",
@@ -278,8 +328,18 @@ def _render(
         f"missing: {json.dumps(missing, ensure_ascii=False)}",
         "columns:",
     ]
+    ids = [g for g in guesses if g.spec.get("record_id")]
+    if ids:
+        lines.insert(
+            lines.index("columns:"),
+            f"record_id: {json.dumps(ids[0].column, ensure_ascii=False)}  # confidence {ids[0].confidence:.2f}: {ids[0].reason}",
+        )
     for g in guesses:
         key = json.dumps(g.column, ensure_ascii=False)
+        if g.spec.get("record_id"):
+            if g is ids[0]:
+                continue
+            g = Guess(g.column, 0.3, "another column whose values all differ")
         flag = "" if g.confidence >= 0.6 else " REVIEW"
         if not g.spec or g.spec.get("to") == "REVIEW":
             extra = f" ({json.dumps(g.spec, ensure_ascii=False)} once a target is chosen)" if g.spec else ""

@@ -7,6 +7,8 @@ Target paths, as written in a mapping's ``to:``::
     consents.<column>  perpetrators.<column>            one row per record (perpetrators: one row
                                                         summarising every perpetrator, when any value)
     journey_events.<Recruitment|Transit|Exploitation>.<column>   one event of that type per record
+    journey_events.<type>.location_organisation         the name of a place or organisation (HTCDS
+                                                        vic_LocationOf…): its organisation row is created
     referrals.<incoming|outgoing>.<column>              one referral each way per record
     referrals.<incoming|outgoing>.organisation          an organisation's name: its row is created
     person_identities.full_name                         one cell split into given and family name
@@ -151,6 +153,8 @@ def parse_target(path: str, target_kind: str) -> Target | str:
     if parts[0] == "journey_events":
         if len(parts) != 3 or parts[1] not in EVENT_TYPES:
             return f"write journey_events.<{'|'.join(EVENT_TYPES)}>.<column>"
+        if parts[2] == "location_organisation":
+            return Target(path, "journey_events", None, qualifier=parts[1], special="organisation")
         col = columns["journey_events"].get(parts[2])
         return (
             Target(path, "journey_events", col, qualifier=parts[1])

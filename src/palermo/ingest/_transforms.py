@@ -26,6 +26,7 @@ Fn = Callable[[str], tuple[Any, str | None]]
 Normalise = Callable[[str, str | None], str | None]
 _WHOLE = re.compile(r"^[+-]?\d+$")
 _YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
+_GUARD = "\x1d"
 UNKNOWN_VALUE = "value not known for this column (add it to the mapping's values)"
 
 
@@ -79,9 +80,15 @@ def apply(spec: FieldSpec, raw: pa.Array, when: np.ndarray | None, ctx: Context)
     if spec.separator is None:
         mapped, rules = unique_map(values, fn, out_type)
         return Mapped(spec, mapped, rules, text=values)
-    lists = split(values, spec.separator, missing)
+    guarded = values
+    for text in spec.joined:  # a value that holds the separator itself stays whole
+        guarded = pc.replace_substring(guarded, text, text.replace(spec.separator, _GUARD))
+    lists = split(guarded, spec.separator, missing)
     parents = pc.list_parent_indices(lists)
-    flat, flat_rules = unique_map(pc.list_flatten(lists), fn, out_type)
+    elements = pc.list_flatten(lists)
+    if spec.joined:
+        elements = pc.replace_substring(elements, _GUARD, spec.separator)
+    flat, flat_rules = unique_map(elements, fn, out_type)
     rules = [(rows_of(parents, mask, n), rule) for mask, rule in flat_rules]
     keep = pc.is_valid(flat)
     return Mapped(spec, rebuild(n, pc.filter(parents, keep), pc.filter(flat, keep)), rules)
