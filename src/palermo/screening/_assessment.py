@@ -14,8 +14,7 @@ VERDICTS: tuple[str, ...] = ("no_indication", "possible", "presumed")
 SMUGGLING_VERDICTS: tuple[str, ...] = ("no", "possible", "yes")
 
 
-@dataclass(frozen=True, slots=True)
-class Explanation:
+class Explanation(NamedTuple):
     """One rule that fired, in plain language, with the indicators behind it and its sources."""
 
     rule: str
@@ -23,7 +22,7 @@ class Explanation:
     indicators: tuple[str, ...]
     sources: tuple[Mapping[str, Any], ...]
     verified: bool
-    detail: str | None = None
+    detail: str | None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -61,8 +60,7 @@ class Change(NamedTuple):
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Need:
+class Need(NamedTuple):
     need: str
     concept: str | None
     urgency: str | None
@@ -77,8 +75,7 @@ class Need:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Referral:
+class Referral(NamedTuple):
     referral: str
     concept: str
     label: str

@@ -142,7 +142,7 @@ class Engine:
 
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
-        self._memo: dict[tuple[object, ...], tuple[str, str, int]] = {}
+        self._memo: dict[tuple[object, ...], list[tuple[int, str, str, int]]] = {}
         inds = catalogue.indicators
         self.index = {ind.id: i for i, ind in enumerate(inds)}
         self.dim = [DIMENSIONS.index(ind.dimension) if ind.dimension in DIMENSIONS else -1 for ind in inds]
@@ -203,7 +203,7 @@ class Engine:
                             ind.dimension == "forced_labour",
                         )
                         grouped.setdefault(key, []).append((i, ind.id))
-                self.groups[(pop, st)] = list(grouped.items())
+                self.groups[(pop, st)] = [(k, m, frozenset(i for _, i in m)) for k, m in grouped.items()]
 
     # -- scoring ---------------------------------------------------------------------------------
     def score(self, parsed: Parsed) -> Scored:
@@ -339,61 +339,49 @@ class Engine:
         yes answers needed), most decisive first: fewest further answers needed after this yes, then the
         verdict a yes would give, then strength, then catalogue order."""
         st, answers, fl_known = sc.state, parsed.answers, sc.fl_known
+        stage = parsed.facts.stage
+        c, c4, yes, unk = _CAP, _CAP4, sc.yes, sc.unk
+        key = (
+            sc.population, stage, st.mask, st.full, st.act, c4[st.act_open], st.strong, st.any_yes,
+            st.forced_labour, st.not_free, st.child,
+            *[c[y[r]] for y in yes for r in (1, 2, 3)], *[c4[u[r]] for u in unk for r in (1, 2, 3)],
+        )  # fmt: skip
+        plan = self._memo.get(key)
+        if plan is None:
+            if len(self._memo) > 100_000:
+                self._memo.clear()
+            plan = self._memo[key] = self._plan(sc, stage)
+        groups = self.groups[(sc.population, stage)]
+        out: list[tuple[int, str, str, int]] = []
+        for g, if_yes, if_no, r in plan:
+            group_key, members, ids = groups[g]
+            is_fl = group_key[4]
+            if ids.isdisjoint(answers) and (not is_fl or ids.isdisjoint(fl_known)):
+                out.extend((i, if_yes, if_no, r) for i, _ in members)
+            else:
+                out.extend(
+                    (i, if_yes, if_no, r)
+                    for i, key_id in members
+                    if key_id not in answers and not (is_fl and key_id in fl_known)
+                )
+        return out
+
+    def _plan(self, sc: Scored, stage: str) -> list[tuple[int, str, str, int]]:
+        """For every group of unknown answers at this stage: its effect, if it moves the verdict or
+        brings the combination closer, most decisive first. Depends only on the memo key of ``changes``."""
+        st = sc.state
         current = sc.verdict
         now = self.distance(sc)
         no_fl = not st.forced_labour
         found = []
-        for (d, r, is_act, feeds_fl, is_fl), members in self.groups[(sc.population, parsed.facts.stage)]:
-            if is_fl:
-                open_members = [m for m in members if m[1] not in answers and m[1] not in fl_known]
-            else:
-                open_members = [m for m in members if m[1] not in answers]
-            if not open_members:
-                continue
-            if_yes, if_no, dist = self._flip_cached(sc, d, r, is_act, feeds_fl and no_fl)
+        for g, ((d, r, is_act, feeds_fl, _), members, _) in enumerate(self.groups[(sc.population, stage)]):
+            if d >= 0 and sc.unk[d][r] <= 0:
+                continue  # every member answered: nothing to flip
+            if_yes, if_no, dist = self._flip(sc, d, r, is_act, feeds_fl and no_fl)
             if if_yes != current or if_no != current or dist < now:
-                found.append(
-                    (dist, -VERDICT_RANK[if_yes], -r, open_members[0][0], if_yes, if_no, open_members)
-                )
-        found.sort(key=lambda g: g[:4])
-        return [(i, g[4], g[5], -g[2]) for g in found for i, _ in g[6]]
-
-    def _flip_cached(self, sc: Scored, d: int, r: int, is_act: bool, fl_src: bool) -> tuple[str, str, int]:
-        """``_flip``, remembered: its result depends only on the key below (counts capped at 3, which
-        the rules cannot tell apart), so screenings with the same shape share it."""
-        st = sc.state
-        if sc.needs is None:
-            sc.needs = [_need(sc.yes[k], sc.unk[k]) for k in range(6)]
-        c, c4 = _CAP, _CAP4
-        yd, ud = (sc.yes[d], sc.unk[d]) if d >= 0 else (_ZERO, _ZERO)
-        key = (
-            st.mask,
-            st.full,
-            st.act,
-            c[st.act_open],
-            st.strong,
-            st.any_yes,
-            st.forced_labour,
-            st.not_free,
-            st.child,
-            d,
-            r,
-            is_act,
-            fl_src,
-            c[yd[1]],
-            c[yd[2]],
-            c[yd[3]],
-            c4[ud[1]],
-            c4[ud[2]],
-            c4[ud[3]],
-            *sc.needs,
-        )
-        hit = self._memo.get(key)
-        if hit is None:
-            if len(self._memo) > 200_000:
-                self._memo.clear()
-            hit = self._memo[key] = self._flip(sc, d, r, is_act, fl_src)
-        return hit
+                found.append((dist, -VERDICT_RANK[if_yes], -r, members[0][0], g, if_yes, if_no, r))
+        found.sort()
+        return [(g, if_yes, if_no, r) for *_, g, if_yes, if_no, r in found]
 
     def _flip(self, sc: Scored, d: int, r: int, is_act: bool, fl_src: bool) -> tuple[str, str, int]:
         st = sc.state

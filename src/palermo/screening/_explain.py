@@ -29,7 +29,13 @@ class Builder:
         ]
         self.urgency_rank = {u: k for k, u in enumerate(table.urgencies)}
         self._templates: dict[str, list[tuple[str, str, str, bool]]] = {}
-        self._cites = {rid: tuple(rule.cite()) for rid, rule in rules.items()}
+        self._plans: dict[
+            tuple[tuple[str, ...], bool, str],
+            tuple[list[tuple[str, str | None, str | None]], tuple[Referral, ...], list[tuple[str, str]]],
+        ] = {}
+        self._rule_parts = {
+            rid: (rule.text, tuple(rule.cite()), rule.verified) for rid, rule in rules.items()
+        }
         self._rules_for = {
             (need, child): table.rules_for(need, child) for need in table.needs() for child in (True, False)
         }
@@ -41,8 +47,8 @@ class Builder:
         indicators: tuple[str, ...] = (),
         detail: str | None = None,
     ) -> None:
-        rule = self.rules[rule_id]
-        out.append(Explanation(rule_id, rule.text, indicators, self._cites[rule_id], rule.verified, detail))
+        text, cites, verified = self._rule_parts[rule_id]
+        out.append(Explanation(rule_id, text, indicators, cites, verified, detail))
 
     def build(self, parsed: Parsed, lang: str = "en") -> Assessment:
         engine, facts = self.engine, parsed.facts
@@ -188,18 +194,34 @@ class Builder:
                 hit = answers.get(ind_id) == "yes" or any(answers.get(s) == "yes" for s in derived)
             if hit:
                 found.setdefault(need, []).append(ind_id)
+        key = (tuple(found), child, lang)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = self._plan(tuple(found), child, lang)
+        urgencies, referrals, fired = plan
+        needs = [Need(need, concept, urgency, tuple(found[need])) for need, concept, urgency in urgencies]
+        for need in found:
+            self._fire(expl, "protection.need", tuple(found[need]), detail=need)
+        for rule_id, detail in fired:
+            self._fire(expl, rule_id, detail=detail)
+        return tuple(needs), referrals
+
+    def _plan(
+        self, found: tuple[str, ...], child: bool, lang: str
+    ) -> tuple[list[tuple[str, str | None, str | None]], tuple[Referral, ...], list[tuple[str, str]]]:
+        """Urgencies and referrals for a set of needs (the same for every screening with these needs)."""
         rank = self.urgency_rank
-        needs: list[Need] = []
+        urgencies: list[tuple[str, str | None, str | None]] = []
         refs: dict[str, list[Any]] = {}
-        for need, because in found.items():
-            rules = self._rules_for.get((need, child), ())
+        fired: list[tuple[str, str]] = []
+        for need in found:
+            rules = self._rules_for.get((need, child), [])
             urgency = min((r.urgency for r in rules), key=rank.__getitem__, default=None)
-            needs.append(Need(need, rules[0].concept if rules else None, urgency, tuple(because)))
-            self._fire(expl, "protection.need", tuple(because), detail=need)
+            urgencies.append((need, rules[0].concept if rules else None, urgency))
             for rule in rules:
                 for step in rule.refer:
-                    if step.unless and any(u in found for u in step.unless):
-                        self._fire(expl, "referral.unless", detail=f"{step.to} for {need}")
+                    if any(u in found for u in step.unless):
+                        fired.append(("referral.unless", f"{step.to} for {need}"))
                         continue
                     ref = refs.get(step.to)
                     if ref is None:
@@ -210,22 +232,16 @@ class Builder:
                         ref[1].append(need)
                     if step.consent_required and not child:
                         ref[2] = True
-        if len(needs) > 1:
-            needs.sort(key=lambda n: rank.get(n.urgency or "", len(rank)))
+        urgencies.sort(key=lambda n: rank.get(n[2] or "", len(rank)))
         referrals = []
-        kinds = self.table.kinds
         for kid, (urgency, for_needs, consent) in refs.items():
-            kind = kinds[kid]
+            kind = self.table.kinds[kid]
             label = kind.label.get(lang) or kind.label.get("en") or kid
             referrals.append(Referral(kid, kind.concept, label, urgency, tuple(for_needs), consent))
         referrals.sort(key=lambda r: rank[r.urgency])
         if any(r.consent_required for r in referrals):
-            self._fire(
-                expl,
-                "referral.consent",
-                detail=", ".join(r.referral for r in referrals if r.consent_required),
-            )
-        return tuple(needs), tuple(referrals)
+            fired.append(("referral.consent", ", ".join(r.referral for r in referrals if r.consent_required)))
+        return urgencies, tuple(referrals), fired
 
     def _changes(self, sc: Scored, parsed: Parsed, lang: str) -> tuple[Change, ...]:
         tmpl = self._templates.get(lang)

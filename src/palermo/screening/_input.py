@@ -8,8 +8,7 @@ flags in the assessment. Messages name the field and the rule, never a value the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from palermo.errors import Problem, ScreeningInputError
 from palermo.screening._model import ANSWERS, EXPLOITATION, JOURNEY_FACTS, SEXES, STAGES, Catalogue
@@ -19,8 +18,7 @@ _PERSON_BOOLS = ("pregnant", "disability", "serious_medical_condition")
 _PERSON_KEYS = {"age", "age_uncertain", "sex", "accompanied", *_PERSON_BOOLS}
 
 
-@dataclass(frozen=True, slots=True)
-class Flag:
+class Flag(NamedTuple):
     """A contradiction recorded but not refused, or a key the screening does not use."""
 
     rule: str
@@ -31,8 +29,7 @@ class Flag:
         return {"rule": self.rule, "fields": list(self.fields), "text": self.text}
 
 
-@dataclass(frozen=True, slots=True)
-class Facts:
+class Facts(NamedTuple):
     age: int | None
     age_uncertain: bool
     sex: str
@@ -50,8 +47,7 @@ class Facts:
         return self.age_uncertain or (self.age is not None and self.age < 18)
 
 
-@dataclass(frozen=True, slots=True)
-class Parsed:
+class Parsed(NamedTuple):
     facts: Facts
     answers: Mapping[str, str]  # only the yes and no answers; every other indicator is unknown
     flags: tuple[Flag, ...]
@@ -202,9 +198,9 @@ def _contradictions(
                 "pregnancy recorded for a person recorded as male; check the record",
             )
         )
-    if not facts.child and facts.age is not None:
+    if not facts.child and facts.age is not None and answers:
         for ind in catalogue.child_only:
-            if ind.child_only and answers.get(ind.id) == "yes":
+            if answers.get(ind.id) == "yes":
                 flags.append(
                     Flag(
                         "contradiction.adult-child-indicator",
@@ -244,16 +240,17 @@ def _contradictions(
                 "a facilitator was paid, yet the crossing is recorded as arranged by the person alone",
             )
         )
-    for ind in catalogue.derived:
-        if (
-            ind.derived_from
-            and answers.get(ind.id) == "no"
-            and any(answers.get(s) == "yes" for s in ind.derived_from)
-        ):
-            flags.append(
-                Flag(
-                    "contradiction.derived",
-                    (f"indicators.{ind.id}",),
-                    "answered no, but an indicator it summarises is yes",
+    if "no" in answers.values():
+        for ind in catalogue.derived:
+            if (
+                ind.derived_from
+                and answers.get(ind.id) == "no"
+                and any(answers.get(s) == "yes" for s in ind.derived_from)
+            ):
+                flags.append(
+                    Flag(
+                        "contradiction.derived",
+                        (f"indicators.{ind.id}",),
+                        "answered no, but an indicator it summarises is yes",
+                    )
                 )
-            )
