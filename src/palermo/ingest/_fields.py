@@ -183,14 +183,20 @@ class SpecReader:
             order=str(node.get("order", "given_first")),
             on_unknown=self._choice(node, "on_unknown", ("quarantine", "empty"), line, where),
             when=self._when(node.get("when"), line, where),
-            joined=tuple(
-                str(k)
-                for k in (node.get("values") or {})
-                if separator is not None and str(separator) in str(k)
-            ),
+            joined=self._joined(node.get("values") or {}, separator, code_list),
         )
 
     # -- pieces ---------------------------------------------------------------------------------
+    def _joined(self, values: Mapping[str, Any], separator: Any, code_list: str | None) -> tuple[str, ...]:
+        """Values, labels and aliases that hold the separator themselves ("Water supply; sewerage …")."""
+        if separator is None:
+            return ()
+        texts = [str(k) for k in values]
+        if code_list is not None and self.book.has_list(code_list):
+            for code in self.book.categories[code_list].codes:
+                texts.extend([code.label, *code.aliases])
+        return tuple(sorted({t for t in texts if str(separator) in t}, key=len, reverse=True))
+
     def _missing(self, node: Mapping[str, Any], line: int, where: str) -> frozenset[str] | None:
         raw = node.get("missing")
         if raw is None:

@@ -90,7 +90,11 @@ def run_ingest(
                 if progress is not None:
                     progress(batch.bytes_done or size, size)
             result = run.result
-            result.details = {**source.details, "unmapped_columns": _unmapped(mapping, source, columns)}
+            result.details = {
+                **source.details,
+                "unmapped_columns": _unmapped(mapping, source, columns),
+                "mapping_path": str(mapping.path) if mapping.path else None,
+            }
             _record_run(ws, run, path, size, digest, started, mapping)
             run.ledger.close()
     finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,7 +20,7 @@ from palermo.errors import IngestError, NotFoundError
 from palermo.ingest._batch import text_table
 from palermo.ingest._codes import norm
 from palermo.ingest._run import Run
-from palermo.ingest._shipped import shipped_mapping, shipped_names
+from palermo.ingest._shipped import load_mapping, shipped_mapping, shipped_names
 from palermo.ingest._spec import Mapping
 from palermo.store import Store
 
@@ -194,17 +195,24 @@ def retry(
         groups.setdefault((row[2], row[3], row[4], row[6], row[7]), []).append(row)
     with store.transaction():
         for (run, dataset, source_file, mapping_name, org), members in groups.items():
-            chosen = mapping or _mapping_named(mapping_name)
+            chosen = mapping or _mapping_named(ws, mapping_name, run)
             _retry_group(ws, chosen, org, dataset, run, source_file, members, fixes, encoding, result)
     return result
 
 
-def _mapping_named(name: str) -> Mapping:
+def _mapping_named(ws: Workspace, name: str, run_id: str) -> Mapping:
+    """The mapping an entry was read with: shipped, or the file the run read it from."""
     if name in shipped_names():
         return shipped_mapping(name)
-    raise IngestError(
-        f"mapping '{name}' is not a shipped one: give the mapping file to retry with (--mapping)"
-    )
+    rows = ws.store.execute(
+        "SELECT details->>'mapping_path' FROM ingest_runs WHERE run_id = ?", [run_id]
+    ).fetchall()
+    path = rows[0][0] if rows else None
+    if path is not None and Path(path).is_file():
+        found = load_mapping(Path(path))
+        if found.name == name:
+            return found
+    raise IngestError(f"mapping '{name}' is not a shipped one and its file is gone: give it with --mapping")
 
 
 def _retry_group(

@@ -89,10 +89,10 @@ class XlsxSource:
         self.total_bytes = path.stat().st_size
         self.details: dict[str, Any] = {}
         self.chunk_rows = chunk_rows
+        # openpyxl warns, while reading rows, that it drops Excel's data-validation extensions
+        warnings.filterwarnings("ignore", message="Data Validation extension", category=UserWarning)
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # openpyxl warns about data-validation extensions
-                self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds on a file that is not a workbook
             raise IngestError(f"{path.name}: not an Excel workbook ({type(exc).__name__})") from None
         if options.sheet is not None and options.sheet not in self._book.sheetnames:
