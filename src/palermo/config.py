@@ -34,6 +34,13 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = Field(
         default=None, description="Project secret for signing and keyed hashing; never logged."
     )
+    spark_master: str = Field(
+        default="local[*]",
+        description="Spark master URL for --engine spark: local[N] on this machine, spark://host:7077 for a cluster.",
+    )
+    spark_driver_memory: str = Field(
+        default="2g", description="Memory of the Spark driver for --engine spark (spark.driver.memory)."
+    )
 
     @property
     def store_path(self) -> Path:

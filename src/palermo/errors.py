@@ -264,12 +264,12 @@ class EncodingInputError(ValidationError):
     without any name, a malformed date, sex or citizenship. ``problems`` lists every one by row and
     field; nothing is written."""
 
-    def __init__(self, path: str, problems: list[Problem]) -> None:
-        super().__init__(problems, what=f"records to encode in {path}")
+    def __init__(self, path: str, problems: list[Problem], action: str = "encode") -> None:
+        super().__init__(problems, what=f"records to {action} in {path}")
         self.path = path
         listed = "; ".join(str(p) for p in self.problems[:3]) or "no detail"
         more = f" (and {len(self.problems) - 3} more)" if len(self.problems) > 3 else ""
-        self.args = (f"cannot encode {path} ({len(self.problems)} problems): {listed}{more}",)
+        self.args = (f"cannot {action} {path} ({len(self.problems)} problems): {listed}{more}",)
 
 
 class EncodedFileError(PalermoError):
