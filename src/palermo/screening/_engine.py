@@ -7,7 +7,6 @@ indicators that have the same effect (same dimension, same strength) and evaluat
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,6 +23,8 @@ from palermo.screening._model import (
 )
 
 INF = 99
+#: (dimension, rank, is act, feeds forced labour, is forced labour), members (index, id), member ids
+Group = tuple[tuple[int, int, bool, bool, bool], list[tuple[int, str]], frozenset[str]]
 VERDICT_RANK = {"no_indication": 0, "possible": 1, "presumed": 2}
 _BIT = tuple(1 << d for d in range(6))
 
@@ -186,9 +187,7 @@ class Engine:
         ]
         #: per population and stage, unknown-answer groups that have the same effect on the verdict:
         #: (dimension, rank, is act, feeds forced labour, is forced labour) -> members (index, id) in order
-        self.groups: dict[
-            tuple[str, str], list[tuple[tuple[int, int, bool, bool, bool], list[tuple[int, str]]]]
-        ] = {}
+        self.groups: dict[tuple[str, str], list[Group]] = {}
         for pop in POPULATIONS:
             for st in STAGES:
                 grouped: dict[tuple[int, int, bool, bool, bool], list[tuple[int, str]]] = {}
@@ -373,7 +372,7 @@ class Engine:
         current = sc.verdict
         now = self.distance(sc)
         no_fl = not st.forced_labour
-        found = []
+        found: list[tuple[int, int, int, int, int, str, str, int]] = []
         for g, ((d, r, is_act, feeds_fl, _), members, _) in enumerate(self.groups[(sc.population, stage)]):
             if d >= 0 and sc.unk[d][r] <= 0:
                 continue  # every member answered: nothing to flip
@@ -421,22 +420,3 @@ class Engine:
             return if_yes, if_no, self.distance(sc, act=True, act_open=open_ - 1)
         if_yes = verdict_of(mask, full, act, open_, strong, True, True, nf, child)
         return if_yes, sc.verdict, self.distance(sc)
-
-
-def smuggling(journey: Mapping[str, bool | None], fraudulent_document: bool) -> tuple[str, str]:
-    """Smuggling verdict and the rule behind it (Smuggling of Migrants Protocol Art. 3(a))."""
-    crossed, irregular = journey["crossed_border"], journey["irregular_entry"]
-    paid = journey["facilitator_paid"]
-    facilitated = journey["facilitated"]
-    if facilitated is None and paid is True:
-        facilitated = True  # paying someone for the crossing means someone else procured it
-    if facilitated is False:
-        return "no", "smuggling.self-procured"
-    elements = (crossed, irregular, paid, facilitated)
-    if all(e is True for e in elements):
-        return "yes", "smuggling.yes"
-    if any(e is False for e in elements):
-        return "no", "smuggling.no"
-    if any(e is True for e in elements) or fraudulent_document:
-        return "possible", "smuggling.possible"
-    return "no", "smuggling.no-facts"

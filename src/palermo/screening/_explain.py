@@ -7,11 +7,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from palermo.screening._assessment import Assessment, Change, Explanation, Need, Referral
-from palermo.screening._engine import Engine, Scored, smuggling
+from palermo.screening._engine import Engine, Scored
 from palermo.screening._input import Facts, Parsed
 from palermo.screening._model import DIMENSIONS, EXPLOITATION_MASK, MEANS_MASK, STRENGTHS
 from palermo.screening._referrals import ReferralTable
 from palermo.screening._rulebook import Rule
+from palermo.screening._smuggling import smuggling
 
 
 class Builder:
