@@ -216,7 +216,15 @@ class NoScreeningError(NotFoundError):
 class CaptureTableError(ValidationError):
     """A capture-history table breaks rules: a list column holds something other than 0 or 1, a count
     is negative, fractional or missing, the all-zero history (on no list) carries a count, or fewer than
-    three lists remain. ``problems`` lists every one; each names the row (file line) and the column."""
+    three lists remain. ``problems`` lists every one; each names the row (file line) and the column.
+    The message lists the first five."""
+
+    def __init__(self, problems: list[Problem], what: str = "capture-history table") -> None:
+        super().__init__(problems, what=what)
+        listed = "; ".join(str(p) for p in self.problems[:5]) or "no detail"
+        more = f"; and {len(self.problems) - 5} more" if len(self.problems) > 5 else ""
+        count = f" ({len(self.problems)} problems)" if len(self.problems) > 1 else ""
+        self.args = (f"invalid {what}{count}: {listed}{more}",)
 
 
 class EstimationError(PalermoError):
