@@ -11,6 +11,7 @@ from rich.console import Console
 
 from palermo._version import __version__
 from palermo.cli import demo as demo_cli
+from palermo.cli import estimate as estimate_cli
 from palermo.cli import ingest as ingest_cli
 from palermo.cli import scenario as scenario_cli
 from palermo.cli import screen as screen_cli
@@ -30,6 +31,7 @@ app.add_typer(scenario_cli.app, name="scenario")
 app.add_typer(store_cli.app, name="store")
 app.add_typer(vocab_cli.app, name="vocab")
 app.add_typer(screen_cli.app, name="screen")
+app.add_typer(estimate_cli.app, name="estimate")
 app.add_typer(ingest_cli.app, name="ingest")
 app.command("demo")(demo_cli.demo)
 
