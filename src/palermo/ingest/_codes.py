@@ -35,13 +35,19 @@ def fold(text: str) -> str:
     return " ".join(re.sub(r"[\W_]+", " ", bare).split())
 
 
+_SHARED_TEXT: dict[tuple[str, str | None], dict[str, str]] = {}
+_SHARED_CONCEPTS: dict[str, dict[str, str]] = {}
+
+
 class CodeBook:
     """Codes of the case model's category lists, reachable from concepts, labels and aliases."""
 
     def __init__(self, categories: Categories | None = None) -> None:
         self.categories = categories or load_categories()
-        self._by_text: dict[tuple[str, str | None], dict[str, str]] = {}
-        self._by_concept: dict[str, dict[str, str]] = {}
+        builtin = self.categories is load_categories()
+        # the built-in lists never change: their indexes are shared by every CodeBook
+        self._by_text = _SHARED_TEXT if builtin else {}
+        self._by_concept = _SHARED_CONCEPTS if builtin else {}
 
     def codes(self, list_name: str) -> frozenset[str]:
         return self.categories.codes(list_name)

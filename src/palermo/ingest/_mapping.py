@@ -131,7 +131,7 @@ def parse_mapping(text: str, where: str, *, path: Path | None = None, shipped: b
         problems.add(doc.line_of("blank_rows"), "blank_rows", "record or skip")
     _check_writers(specs_reader, constants, derived, problems)
     if problems.items:
-        raise MappingError(where, problems.items)
+        raise MappingError(where, sorted(problems.items, key=lambda p: p.row or 0))
     return Mapping(
         name=str(name),
         version=str(version),

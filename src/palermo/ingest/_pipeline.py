@@ -84,7 +84,9 @@ def run_ingest(
         with store.transaction():
             run = Run(ws, mapping, org, dataset, run_id, str(path), columns, source.header)
             run.result.file_hash = digest
-            _register(ws, mapping, org, dataset, dataset_kind, str(path), digest, run.result)
+            run.before_first_write = lambda: _register(
+                ws, mapping, org, dataset, dataset_kind, str(path), digest, run.result
+            )
             for batch in source.batches():
                 run.batch(batch)
                 if progress is not None:

@@ -104,6 +104,13 @@ class Run:
         self.ctx = Context(mapping, CodeBook(ws.cases.categories), vocabulary_normaliser(ws))
         self.ledger = Ledger(ws.store, mapping=mapping.name, source_org=source_org)
         self._reject_seen: dict[str, int] = {}
+        self.before_first_write: Callable[[], None] | None = None  # registers the dataset, once
+
+    def _writing(self) -> None:
+        """Called before anything is written: a run that only skips rows writes no dataset."""
+        if self.before_first_write is not None:
+            register, self.before_first_write = self.before_first_write, None
+            register()
 
     @property
     def read_columns(self) -> list[str]:
@@ -136,6 +143,7 @@ class Run:
         self, table: pa.Table, rows: np.ndarray, keys: pa.Array, retrying: list[int] | None = None
     ) -> Shaped:
         """Map, check and write ``table``'s rows; quarantine (or, retrying, update) the rest."""
+        self._writing()
         mapped = [self._apply(index, table) for index in range(len(self.mapping.specs))]
         if self.mapping.target == "aggregates":
             shaped = shape_aggregates(self.mapping, mapped, keys, [])
@@ -291,6 +299,8 @@ class Run:
             )
         known = self.ledger.known(pa.array([e["record_key"] for e in entries], pa.string()))
         fresh = [e for e, k in zip(entries, known, strict=True) if not k]
+        if fresh:
+            self._writing()
         self.ledger.quarantine(fresh)
         self.result.quarantined += len(fresh)
         self.result.duplicates_skipped += len(entries) - len(fresh)

@@ -80,8 +80,10 @@ def _known_columns() -> dict[str, tuple[str, Any]]:
     folder = resources.files("palermo.ingest").joinpath("data").joinpath("mappings")
     for name in shipped_names():
         raw = yaml.safe_load(folder.joinpath(f"{name}.yaml").read_text(encoding="utf-8"))
+        if name.startswith("scenario-") or raw.get("target", "cases") != "cases":
+            continue
         for column, spec in (raw.get("columns") or {}).items():
-            if spec != "ignore" and not name.startswith("scenario-"):
+            if spec != "ignore":
                 found.setdefault(fold(_CAMEL.sub(" ", str(column))), (name, spec))
     return found
 
