@@ -180,6 +180,13 @@ class Engine:
                 self.fl_by_source.setdefault(s, []).append(fid)
         self.fl_size = {fid: len(srcs) for fid, srcs, _ in self.fl}
         self.fl_facts = [(fid, k, v) for fid, _, facts in self.fl for k, v in facts.items()]
+        self.fl_order = [fid for fid, _, _ in self.fl]
+        #: per indicator id: (index, dimension, is act, is forced labour, forced-labour ids it feeds)
+        self.meta = {
+            ind.id: (i, self.dim[i], self.is_act[i], ind.dimension == "forced_labour",
+                     tuple(self.fl_by_source.get(ind.id, ())))
+            for i, ind in enumerate(inds)
+        }  # fmt: skip
         relevant = [
             i
             for i, ind in enumerate(inds)
@@ -209,19 +216,21 @@ class Engine:
         facts = parsed.facts
         child = facts.child
         pop = ("child" if child else "adult") + ("_sexual" if facts.exploitation == "sexual" else "_labour")
-        rank, borrowed_flags, dim, index = self.rank[pop], self.borrowed[pop], self.dim, self.index
-        yes = [[0, 0, 0, 0] for _ in DIMENSIONS]
-        no = [[0, 0, 0, 0] for _ in DIMENSIONS]
-        yes_ids: list[list[str]] = [[] for _ in DIMENSIONS]
+        rank, borrowed_flags, meta = self.rank[pop], self.borrowed[pop], self.meta
+        yes = [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]
+        no = [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]
+        yes_ids: list[list[str]] = [[], [], [], [], [], []]
         act_ids: list[str] = []
         strong_ids: list[str] = []
         borrowed: list[str] = []
-        act_no = recruit_no = 0
+        act_yes = act_no = recruit_yes = recruit_no = 0
         any_yes = False
         answers = parsed.answers
+        fl_yes: dict[str, None] = {}
+        fl_known: set[str] = set()
+        fl_no: dict[str, int] = {}
         for key, answer in answers.items():
-            i = index[key]
-            d = dim[i]
+            i, d, is_act, is_fl, feeds = meta[key]
             if d >= 0:
                 r = rank[i]
                 if answer == "yes":
@@ -232,20 +241,35 @@ class Engine:
                         strong_ids.append(key)
                     if d < 3:
                         act_ids.append(key)
+                        recruit_yes += 1
                     if borrowed_flags[i]:
                         borrowed.append(key)
                 else:
                     no[d][r] += 1
                     if d < 3:
                         recruit_no += 1
-            elif self.is_act[i]:
+            elif is_act:
                 if answer == "yes":
                     act_ids.append(key)
+                    act_yes += 1
                     any_yes = True
                 else:
                     act_no += 1
+            elif is_fl:
+                fl_known.add(key)
+                if answer == "yes":
+                    fl_yes[key] = None
+                    any_yes = True
+            for fid in feeds:
+                if answer == "yes":
+                    if fid not in answers:
+                        fl_yes[fid] = None
+                        fl_known.add(fid)
+                else:
+                    fl_no[fid] = fl_no.get(fid, 0) + 1
         totals = self.totals[pop]
-        unk = [[totals[d][r] - yes[d][r] - no[d][r] for r in range(4)] for d in range(6)]
+        unk = [[t[0] - y[0] - n[0], t[1] - y[1] - n[1], t[2] - y[2] - n[2], t[3] - y[3] - n[3]]
+               for t, y, n in zip(totals, yes, no, strict=True)]  # fmt: skip
         mask = full = 0
         for d in range(6):
             y, u = yes[d], unk[d]
@@ -254,24 +278,6 @@ class Engine:
             if dimension_positive(y[3] + u[3], y[2] + u[2], y[1] + u[1]):
                 full |= _BIT[d]
         journey = facts.journey
-        fl_yes: dict[str, None] = {}
-        fl_known: set[str] = set()
-        fl_no: dict[str, int] = {}
-        fl_ids, by_source = self.fl_ids, self.fl_by_source
-        for key, answer in answers.items():
-            if key in fl_ids:
-                fl_known.add(key)
-                if answer == "yes":
-                    fl_yes[key] = None
-                    any_yes = True
-            elif key in by_source:
-                for fid in by_source[key]:
-                    if answer == "yes":
-                        if fid not in answers:
-                            fl_yes[fid] = None
-                            fl_known.add(fid)
-                    else:
-                        fl_no[fid] = fl_no.get(fid, 0) + 1
         for fid, k, v in self.fl_facts:
             if fid not in answers and journey.get(k) is v:
                 fl_yes[fid] = None
@@ -279,10 +285,8 @@ class Engine:
         for fid, n in fl_no.items():
             if n == self.fl_size[fid]:
                 fl_known.add(fid)
-        forced_labour = [fid for fid, _, _ in self.fl if fid in fl_yes]
-        act_open = (self.act_total - len([a for a in act_ids if self.is_act[index[a]]]) - act_no) + (
-            self.recruit_total - sum(len(yes_ids[d]) for d in range(3)) - recruit_no
-        )
+        forced_labour = [fid for fid in self.fl_order if fid in fl_yes] if fl_yes else []
+        act_open = (self.act_total - act_yes - act_no) + (self.recruit_total - recruit_yes - recruit_no)
         state = State(
             mask=mask,
             full=full,

@@ -37,6 +37,10 @@ class Builder:
         self._rule_parts = {
             rid: (rule.text, tuple(rule.cite()), rule.verified) for rid, rule in rules.items()
         }
+        self._static = {
+            rid: Explanation(rid, text, (), cites, verified, None)
+            for rid, (text, cites, verified) in self._rule_parts.items()
+        }
         self._rules_for = {
             (need, child): table.rules_for(need, child) for need in table.needs() for child in (True, False)
         }
@@ -48,6 +52,9 @@ class Builder:
         indicators: tuple[str, ...] = (),
         detail: str | None = None,
     ) -> None:
+        if not indicators and detail is None:
+            out.append(self._static[rule_id])
+            return
         text, cites, verified = self._rule_parts[rule_id]
         out.append(Explanation(rule_id, text, indicators, cites, verified, detail))
 
@@ -82,7 +89,8 @@ class Builder:
             self._fire(expl, "smuggling.and-trafficking")
         needs, referrals = self._needs(expl, parsed, sc.verdict, smug, lang)
         changes = self._changes(sc, parsed, lang)
-        used = [k for k in parsed.answers if not self.catalogue.get(k).verified]
+        unverified = self.catalogue.unverified_ids
+        used = [k for k in parsed.answers if k in unverified]
         if used:
             self._fire(expl, "unverified.indicators", tuple(used))
         unverified_rules = tuple(dict.fromkeys(e.rule for e in expl if not e.verified))

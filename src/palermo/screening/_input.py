@@ -14,6 +14,8 @@ from palermo.errors import Problem, ScreeningInputError
 from palermo.screening._model import ANSWERS, EXPLOITATION, JOURNEY_FACTS, SEXES, STAGES, Catalogue
 
 MAX_AGE = 120
+_MISSING = object()
+_ANSWER_SET = frozenset(ANSWERS)
 _PERSON_BOOLS = ("pregnant", "disability", "serious_medical_condition")
 _PERSON_KEYS = {"age", "age_uncertain", "sex", "accompanied", *_PERSON_BOOLS}
 
@@ -140,18 +142,20 @@ def _answers(given: Any, catalogue: Catalogue, problems: list[Problem]) -> dict[
         )
         return {}
     answers: dict[str, str] = {}
+    facts_of = catalogue.facts_of
     for key, value in given.items():
-        name = f"indicators.{str(key)[:60]}"
-        if key not in catalogue:
-            problems.append(Problem(None, name, "unknown indicator id"))
+        fact = facts_of.get(key, _MISSING)
+        if fact is _MISSING:
+            problems.append(Problem(None, f"indicators.{str(key)[:60]}", "unknown indicator id"))
             continue
-        if value not in ANSWERS:
-            problems.append(Problem(None, name, "answer must be yes, no or unknown"))
+        if value not in _ANSWER_SET:
+            problems.append(Problem(None, f"indicators.{str(key)[:60]}", "answer must be yes, no or unknown"))
             continue
-        fact = catalogue.get(key).fact
         if fact is not None:
             where = "journey" if fact in JOURNEY_FACTS else "person"
-            problems.append(Problem(None, name, f"answered by the fact {where}.{fact}; record it there"))
+            problems.append(
+                Problem(None, f"indicators.{key}", f"answered by the fact {where}.{fact}; record it there")
+            )
             continue
         if value != "unknown":
             answers[key] = value

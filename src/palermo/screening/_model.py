@@ -196,6 +196,15 @@ class Catalogue:
         return tuple(i for i in self.indicators if i.dimension == dimension)
 
     @cached_property
+    def facts_of(self) -> Mapping[str, str | None]:
+        """Every indicator id, with the fact that answers it (None for most)."""
+        return {i.id: i.fact for i in self.indicators}
+
+    @cached_property
+    def unverified_ids(self) -> frozenset[str]:
+        return frozenset(i.id for i in self.indicators if not i.verified)
+
+    @cached_property
     def child_only(self) -> tuple[Indicator, ...]:
         return tuple(i for i in self.indicators if i.child_only)
 
