@@ -109,30 +109,47 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_error_paths_are_one_line_exit_2(tmp_path: Path) -> None:
+def _one_line(stderr: str, *fragments: str) -> None:
+    assert "Traceback" not in stderr
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+
+
+def test_error_is_one_line_exit_2_in_a_real_process(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(
         json.dumps({"stage": "moon", "person": {"age": 300}, "indicators": {"x.y": "yes"}}), encoding="utf-8"
     )
+    result = run("screen", "assess", str(bad), cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    _one_line(result.stderr, "3 problems", "person.age", "stage", "indicators.x.y")
+
+
+def test_error_paths(tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    from palermo.cli._app import main
+
+    monkeypatch.chdir(tmp_path)
     broken = tmp_path / "broken.json"
     broken.write_text("{not json", encoding="utf-8")
     catalogue = tmp_path / "cat.yaml"
     catalogue.write_text("catalogue: {}\n", encoding="utf-8")
     cases = [
-        (["screen", "assess", str(bad)], ["3 problems", "person.age", "stage", "indicators.x.y"]),
         (["screen", "assess", str(broken)], ["line 1", "not valid JSON"]),
         (["screen", "assess", str(tmp_path / "missing.json")], ["does not exist"]),
         (["screen", "indicators", "--catalogue", str(catalogue)], ["cat.yaml", "line 1"]),
         (["screen", "history", "nobody"], ["no screening"]),
+        (["screen", "assess", str(broken), "--referrals", str(catalogue)], ["not valid JSON"]),
     ]
     for args, fragments in cases:
-        result = run(*args, cwd=tmp_path)
-        assert result.returncode == 2, (args, result.stderr)
-        assert "Traceback" not in result.stderr
-        lines = [line for line in result.stderr.splitlines() if line.strip()]
-        assert len(lines) == 1, result.stderr
-        for fragment in fragments:
-            assert fragment in lines[0], (fragment, lines[0])
+        try:
+            main(args)
+        except SystemExit as exc:
+            assert exc.code == 2, args
+        else:
+            raise AssertionError(f"no error for {args}")
+        _one_line(capsys.readouterr().err, *fragments)
 
 
 # -- the interview ------------------------------------------------------------------------------
