@@ -13,6 +13,7 @@ from palermo._version import __version__
 from palermo.cli import demo as demo_cli
 from palermo.cli import estimate as estimate_cli
 from palermo.cli import ingest as ingest_cli
+from palermo.cli import link as link_cli
 from palermo.cli import scenario as scenario_cli
 from palermo.cli import screen as screen_cli
 from palermo.cli import store as store_cli
@@ -32,6 +33,7 @@ app.add_typer(store_cli.app, name="store")
 app.add_typer(vocab_cli.app, name="vocab")
 app.add_typer(screen_cli.app, name="screen")
 app.add_typer(estimate_cli.app, name="estimate")
+app.add_typer(link_cli.app, name="link")
 app.add_typer(ingest_cli.app, name="ingest")
 app.command("demo")(demo_cli.demo)
 

@@ -1,0 +1,195 @@
+"""Candidate pairs at or above the threshold: exact all-pairs for small sets, blocking for large.
+
+Blocking joins records that share a key: the encoded coarse keys the agencies computed (keyed
+hashes of, say, the sound of the family name and the year of birth) and/or locality-sensitive keys
+the hub computes from the Bloom filters themselves (each band samples ``lsh_bits`` bit positions;
+filters that agree on all of them share the band's key). The join runs in DuckDB (or Spark, see
+``_spark``); blocks larger than ``max_block`` records are left out (other keys still cover their
+records) and counted. Every candidate's Dice is then computed exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from palermo.linkage._bloom import IntArray, WordArray, popcounts
+from palermo.linkage._dice import all_pairs, dice_scores, pair_shared
+from palermo.linkage._encoded import EncodedFile
+
+ALL_PAIRS_LIMIT = 200_000_000
+BLOCKING_CHOICES = ("auto", "none", "keys", "lsh", "keys+lsh")
+
+
+@dataclass
+class Candidates:
+    """Scored pairs (global row indices a < b) and how they were found."""
+
+    a: IntArray
+    b: IntArray
+    score: np.ndarray
+    method: str
+    compared: int
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Stack:
+    """All files' encodings stacked: global row g belongs to source ``sources[g]``."""
+
+    words: WordArray
+    sources: IntArray
+    offsets: list[int]
+    popcount: IntArray
+
+    @classmethod
+    def of(cls, files: list[EncodedFile]) -> Stack:
+        width = files[0].words.shape[1] if files else 16
+        words = np.concatenate([f.words for f in files]) if files else np.zeros((0, width), dtype=np.uint64)
+        sources = np.concatenate([np.full(f.records, i, dtype=np.int64) for i, f in enumerate(files)])
+        offsets = [0, *np.cumsum([f.records for f in files]).tolist()]
+        return cls(np.ascontiguousarray(words), sources, offsets, popcounts(words))
+
+
+def comparisons_all_pairs(sizes: list[int], within: bool) -> int:
+    cross = sum(sizes[i] * sizes[j] for i in range(len(sizes)) for j in range(i + 1, len(sizes)))
+    return cross + (sum(n * (n - 1) // 2 for n in sizes) if within else 0)
+
+
+def choose_blocking(files: list[EncodedFile], blocking: str, within: bool) -> str:
+    if blocking != "auto":
+        return blocking
+    if comparisons_all_pairs([f.records for f in files], within) <= ALL_PAIRS_LIMIT:
+        return "none"
+    return "keys" if files and files[0].blocks else "lsh"
+
+
+def exact_pairs(files: list[EncodedFile], stack: Stack, threshold: float, within: float | None) -> Candidates:
+    """Every pair of records from different agencies (and, with ``within``, of one agency) above
+    the threshold(s), compared exhaustively."""
+    parts_a: list[IntArray] = []
+    parts_b: list[IntArray] = []
+    for s, left in enumerate(files):
+        for t in range(s, len(files)):
+            if t == s and within is None:
+                continue
+            right = files[t]
+            cut = within if t == s and within is not None else threshold
+            i, j, _shared = all_pairs(left.words, right.words, cut, same=t == s)
+            parts_a.append(i + stack.offsets[s])
+            parts_b.append(j + stack.offsets[t])
+    a = np.concatenate(parts_a) if parts_a else np.zeros(0, np.int64)
+    b = np.concatenate(parts_b) if parts_b else np.zeros(0, np.int64)
+    shared = pair_shared(stack.words, a, b)
+    score = dice_scores(shared, stack.popcount[a], stack.popcount[b])
+    compared = comparisons_all_pairs([f.records for f in files], within is not None)
+    return Candidates(a, b, score, "none", compared)
+
+
+def lsh_keys(words: WordArray, bands: int, bits: int, seed: int = 20_240_601) -> list[IntArray]:
+    """One key per band per record: the record's bits at ``bits`` sampled positions (the band
+    number in the high bits). Positions are drawn once from ``seed``, the same for every agency."""
+    length = words.shape[1] * 64
+    rng = np.random.Generator(np.random.PCG64(seed))
+    keys: list[IntArray] = []
+    for band in range(bands):
+        positions = rng.choice(length, size=bits, replace=False)
+        word_idx, bit_idx = positions // 64, (positions % 64).astype(np.uint64)
+        sampled = (words[:, word_idx] >> bit_idx) & np.uint64(1)
+        weights = np.left_shift(np.uint64(1), np.arange(bits, dtype=np.uint64))
+        value = (sampled * weights).sum(axis=1, dtype=np.uint64)
+        keys.append((value | np.uint64(band + 1) << np.uint64(52)).astype(np.int64))
+    return keys
+
+
+def key_table(files: list[EncodedFile], stack: Stack, method: str, lsh_bands: int, lsh_bits: int) -> pa.Table:
+    """(g, s, k): every record's blocking keys, one row each."""
+    gs: list[IntArray] = []
+    ks: list[IntArray] = []
+    if "keys" in method:
+        for i, f in enumerate(files):
+            for name, values in f.blocks.items():
+                mask = f.has_block[name]
+                gs.append(np.flatnonzero(mask) + stack.offsets[i])
+                ks.append(values[mask])
+    if "lsh" in method:
+        for band_keys in lsh_keys(stack.words, lsh_bands, lsh_bits):
+            gs.append(np.arange(len(stack.words), dtype=np.int64))
+            ks.append(band_keys)
+    g = np.concatenate(gs) if gs else np.zeros(0, np.int64)
+    k = np.concatenate(ks) if ks else np.zeros(0, np.int64)
+    return pa.table({"g": g, "s": stack.sources[g], "k": k})
+
+
+BLOCK_SQL = """
+WITH sized AS (
+    SELECT k, count(*) AS n FROM keys GROUP BY k HAVING count(*) > 1
+), kept AS (
+    SELECT keys.g, keys.s, keys.k FROM keys JOIN sized USING (k) WHERE sized.n <= {max_block}
+)
+SELECT DISTINCT l.g AS a, r.g AS b
+FROM kept l JOIN kept r ON l.k = r.k AND l.g < r.g
+WHERE {where}
+"""
+
+
+def blocked_pairs(
+    files: list[EncodedFile],
+    stack: Stack,
+    threshold: float,
+    within: float | None,
+    method: str,
+    *,
+    max_block: int = 5_000,
+    lsh_bands: int = 24,
+    lsh_bits: int = 24,
+    threads: int | None = None,
+) -> Candidates:
+    """Pairs that share a blocking key, scored exactly, kept at or above the threshold(s)."""
+    keys = key_table(files, stack, method, lsh_bands, lsh_bits)
+    con = duckdb.connect(config={"threads": threads} if threads else {})
+    try:
+        con.register("keys", keys)
+        dropped = con.execute(
+            "SELECT count(*), coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM keys GROUP BY k) WHERE n > ?",
+            [max_block],
+        ).fetchall()[0]
+        where = "true" if within is not None else "l.s <> r.s"
+        pairs = con.sql(BLOCK_SQL.format(max_block=int(max_block), where=where)).to_arrow_table()
+    finally:
+        con.close()
+    a = pairs.column("a").to_numpy().astype(np.int64)
+    b = pairs.column("b").to_numpy().astype(np.int64)
+    return score_pairs(
+        stack,
+        a,
+        b,
+        threshold,
+        within,
+        method,
+        {"oversized_blocks": int(dropped[0]), "records_in_oversized_blocks": int(dropped[1])},
+    )
+
+
+def score_pairs(
+    stack: Stack,
+    a: IntArray,
+    b: IntArray,
+    threshold: float,
+    within: float | None,
+    method: str,
+    stats: dict[str, Any],
+) -> Candidates:
+    """Exact Dice of candidate pairs; keep those at or above their threshold."""
+    order = np.lexsort((b, a))
+    a, b = a[order], b[order]
+    shared = pair_shared(stack.words, a, b)
+    score = dice_scores(shared, stack.popcount[a], stack.popcount[b])
+    same = stack.sources[a] == stack.sources[b]
+    cut = np.where(same, within if within is not None else np.inf, threshold)
+    keep = score >= cut
+    return Candidates(a[keep], b[keep], score[keep], method, len(a), stats)
