@@ -228,3 +228,11 @@ def test_no_answers_is_no_indication_with_questions_to_ask(ns: ScreeningNamespac
     result = ns.assess(screening_input())
     assert result.trafficking == "no_indication"
     assert result.what_would_change and result.what_would_change[0].strength == "strong"
+
+
+def test_what_would_change_does_not_depend_on_earlier_screenings(ns: ScreeningNamespace) -> None:
+    # the two differ only in an answer to an indicator with no strength for a child
+    before = ns.assess(screening_input({"iloec.vr.false-law": "no"}, age=12))
+    after = ns.assess(screening_input(age=12))
+    assert "iloec.vr.false-law" not in {c.indicator for c in before.what_would_change}
+    assert "iloec.vr.false-law" in {c.indicator for c in after.what_would_change}

@@ -347,7 +347,7 @@ class Engine:
         key = (
             sc.population, stage, st.mask, st.full, st.act, c4[st.act_open], st.strong, st.any_yes,
             st.forced_labour, st.not_free, st.child,
-            *[c[y[r]] for y in yes for r in (1, 2, 3)], *[c4[u[r]] for u in unk for r in (1, 2, 3)],
+            *[c[y[r]] for y in yes for r in (1, 2, 3)], *[c4[u[r]] for u in unk for r in (0, 1, 2, 3)],
         )  # fmt: skip
         plan = self._memo.get(key)
         if plan is None:
