@@ -13,6 +13,7 @@ from rich.table import Table
 
 from palermo.cli._common import console, print_json, workspace
 from palermo.errors import PalermoError
+from palermo.screening import DISCLAIMER
 
 app = typer.Typer(
     help="Screening for front-liners: indications of trafficking, smuggling, protection needs and referrals. "
@@ -91,6 +92,7 @@ def indicators(
         )
     console.print(table)
     console.print(f"{len(found)} indicators; {sum(not i.verified for i in found)} unverified.")
+    console.print(DISCLAIMER, highlight=False)
 
 
 @app.command("assess")
@@ -192,6 +194,7 @@ def history(
             str(changed),
         )
     console.print(table)
+    console.print(DISCLAIMER, highlight=False)
 
 
 @app.command("interview")
