@@ -14,7 +14,7 @@ from palermo.ingest._countries import _codes
 from palermo.ingest._records import Shaped
 from palermo.ingest._spec import Mapping
 from palermo.ingest._transforms import Mapped
-from palermo.ingest._values import Rules
+from palermo.ingest._values import Rules, repeat
 
 _DEFAULTS = {
     "dimension": "Total",
@@ -44,7 +44,7 @@ def shape_aggregates(mapping: Mapping, mapped: list[Mapped], stat_ids: pa.Array,
             columns["indicator_label"] = m.text
         columns.update(m.extra)
     for name, value in mapping.constants.items():
-        columns[name.split(".")[-1]] = pa.array([value] * n)
+        columns[name.split(".")[-1]] = repeat(value, n)
     for name in _REQUIRED:
         missing = np.asarray(pc.is_null(columns.get(name, pa.nulls(n))).to_numpy(zero_copy_only=False))
         if missing.any():
@@ -62,14 +62,14 @@ def shape_aggregates(mapping: Mapping, mapped: list[Mapped], stat_ids: pa.Array,
     for name in _TEXT_COLUMNS:
         values = columns.get(name)
         if values is None:
-            values = pa.array([_DEFAULTS.get(name)] * n, pa.string())
+            values = repeat(_DEFAULTS.get(name), n, pa.string())
         elif name in _DEFAULTS:
             values = pc.fill_null(values, _DEFAULTS[name])
         out[name] = pc.filter(values.cast(pa.string()), keep)
     out["indicator_label"] = pc.coalesce(out["indicator_label"], out["indicator"])
     out["year"] = pc.filter(columns.get("year", pa.nulls(n, pa.int32())).cast(pa.int32()), keep)
     out["value"] = pc.filter(columns.get("value", pa.nulls(n, pa.int64())).cast(pa.int64()), keep)
-    out["suppressed"] = pc.filter(columns.get("suppressed", pa.array([False] * n)), keep)
+    out["suppressed"] = pc.filter(columns.get("suppressed", repeat(False, n, pa.bool_())), keep)
     out["suppressed_below"] = pc.filter(columns.get("suppressed_below", pa.nulls(n, pa.int32())), keep)
     out["area_is_country"] = pc.fill_null(
         pc.is_in(out["area_code"], value_set=pa.array(sorted(_codes()[1]))), False

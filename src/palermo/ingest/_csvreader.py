@@ -25,7 +25,7 @@ from palermo.ingest._batch import Batch, Reject, text_table, unique_names
 from palermo.ingest._spec import ReaderOptions
 
 SAMPLE_BYTES = 64 * 1024
-BLOCK_BYTES = 8 * 1024 * 1024
+BLOCK_BYTES = 16 * 1024 * 1024
 MAX_BLOCK_BYTES = 64 * 1024 * 1024  # a block with unbalanced quotes is cut here all the same
 _CANDIDATES = (",", ";", "\t", "|")
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))

@@ -1,6 +1,6 @@
 """The ingest's own tables (migration 0004): record keys, provenance, quarantine, runs.
 
-A record's key is the SHA-256 of the mapping name, the source organisation and the values of the
+A record's key is the MD5 digest (128 bits: an identity, not a secret) of the mapping name, the source organisation and the values of the
 columns the mapping reads (sorted by column name, so reordered columns give the same key), followed
 by ``.N``: the N-th time that content occurs in the file. Identical rows in one file are therefore distinct records, and the same
 file read again yields the same keys, which are then skipped as already ingested.
@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from palermo.ingest._values import repeat
 from palermo.store import Store
 
 _SEEN = "_palermo_ingest_seen"
@@ -71,7 +72,7 @@ class Ledger:
         with _view(self.conn, "_palermo_batch", data):
             self.conn.execute(
                 f"""CREATE OR REPLACE TEMP TABLE _palermo_hashed AS
-                SELECT _i, sha256(concat_ws('{_SEP}', ?, {parts})) AS h FROM _palermo_batch""",
+                SELECT _i, md5(concat_ws('{_SEP}', ?, {parts})) AS h FROM _palermo_batch""",
                 [prefix],
             )
         result = self.conn.sql(
@@ -155,7 +156,7 @@ def provenance_table(
     n = len(keys)
 
     def same(value: str) -> pa.Array:
-        return pa.array([value] * n, pa.string()) if n else pa.array([], pa.string())
+        return repeat(value, n, pa.string())
 
     return pa.table(
         {

@@ -22,7 +22,7 @@ from palermo.ingest._derive import derive
 from palermo.ingest._spec import Mapping
 from palermo.ingest._targets import EVENT_TYPES, ROW_TABLES
 from palermo.ingest._transforms import Mapped
-from palermo.ingest._values import Rules
+from palermo.ingest._values import Rules, repeat
 
 _PER_RECORD = ("cases", "persons", "person_identities", "case_victims", "consents", "perpetrators")
 
@@ -63,7 +63,7 @@ def _scalar_columns(mapping: Mapping, mapped: list[Mapped], n: int) -> dict[str,
     for path, parts in lists.items():
         found[path] = _concat_lists(parts, n)
     for path, value in mapping.constants.items():
-        found[path] = pa.array([value] * n) if value is not None else pa.nulls(n)
+        found[path] = repeat(value, n) if value is not None else pa.nulls(n)
     return found
 
 
@@ -139,14 +139,14 @@ def _record_tables(
         data = _group(cols, f"{table}.")
         keys: dict[str, Any] = {}
         if table == "cases":
-            keys = {"case_id": ids, "organisation_id": pa.array([org] * n, pa.string())}
+            keys = {"case_id": ids, "organisation_id": repeat(org, n, pa.string())}
         elif table in ("persons", "person_identities"):
             keys = {"person_id": ids}
         elif table in ("case_victims", "consents"):
             keys = {"case_id": ids, "person_id": ids}
         elif table == "perpetrators":
             keys = {"case_id": ids, "perpetrator_id": pc.binary_join_element_wise(ids, "perpetrators", "/")}
-            keys["is_group"] = pa.array([True] * n)
+            keys["is_group"] = repeat(True, n, pa.bool_())
         built = pa.table({**keys, **data}) if n else pa.table({**keys, **data}).slice(0, 0)
         if table in ("consents", "perpetrators"):
             built = built.filter(pa.array(_any_value(data, n)))
@@ -169,7 +169,7 @@ def _referrals(
         columns: dict[str, Any] = {
             "case_id": ids,
             "referral_id": pc.binary_join_element_wise(ids, direction, "/"),
-            "direction": pa.array([direction.capitalize()] * n, pa.string()),
+            "direction": repeat(direction.capitalize(), n, pa.string()),
             **data,
         }
         if names is not None:
@@ -206,7 +206,7 @@ def _journey(
             names = data.pop("location_organisation", None)
             if names is not None:
                 data["location_organisation_id"] = _organisation_ids(names, org, orgs)
-            base = {"case_id": ids, "event_type": pa.array([event_type] * n, pa.string()), "person_id": ids}
+            base = {"case_id": ids, "event_type": repeat(event_type, n, pa.string()), "person_id": ids}
             events.append((event_type, pa.table({**base, **data}), present))
     if not events:
         return
@@ -223,43 +223,47 @@ def _journey(
 def _row_tables(
     mapped: list[Mapped], keep: pa.Array, case_ids: pa.Array, tables: dict[str, pa.Table]
 ) -> None:
-    parts: dict[str, list[pa.Table]] = {}
+    """One row per (case, [category,] code): flags and list elements, duplicates merged (present
+    wins over absent). Rows are numbered within the batch, so the merge is a numpy sort."""
+    parts: dict[str, list[tuple[np.ndarray, pa.Array, np.ndarray]]] = {}  # row, "category|code", present
+    ids = pc.filter(case_ids, keep)
     for m in mapped:
         target = m.spec.target
         if not target.is_rows:
             continue
         values = pc.filter(m.values, keep)
-        ids = pc.filter(case_ids, keep)
+        prefix = f"{m.spec.category}|" if target.table == "case_exploitation" else "|"
         if m.spec.type == "flag":
-            has = pc.is_valid(values)
-            rows = {
-                "case_id": pc.filter(ids, has),
-                "code": pa.array([m.spec.code] * int(pc.sum(has).as_py() or 0), pa.string()),
-            }
-            rows["present"] = pc.equal(pc.filter(values, has), 1)
+            has = np.asarray(pc.is_valid(values).to_numpy(zero_copy_only=False))
+            rows = np.flatnonzero(has)
+            codes = repeat(prefix + str(m.spec.code), len(rows), pa.string())
+            present = np.asarray(pc.filter(values, pa.array(has)).to_numpy(zero_copy_only=False)) == 1
         else:
             if not pa.types.is_list(values.type):
                 values = pa.ListArray.from_arrays(
                     pa.array(np.arange(len(values) + 1, dtype=np.int32)), values
                 )
             flat = pc.list_flatten(values)
-            parents = pc.list_parent_indices(values)
             valid = pc.is_valid(flat)
-            rows = {
-                "case_id": pc.take(ids, pc.filter(parents, valid)),
-                "code": pc.filter(flat, valid),
-            }
-            rows["present"] = pa.array([True] * len(rows["code"]))
-        if target.table == "case_exploitation":
-            rows["category"] = pa.array([m.spec.category] * len(rows["code"]), pa.string())
-        parts.setdefault(target.table, []).append(pa.table(rows))
+            rows = np.asarray(pc.filter(pc.list_parent_indices(values), valid).to_numpy(zero_copy_only=False))
+            codes = pc.binary_join_element_wise(prefix, pc.filter(flat, valid), "")
+            present = np.ones(len(rows), dtype=bool)
+        parts.setdefault(target.table, []).append((rows.astype(np.int64), codes, present))
     for table, pieces in parts.items():
-        merged = pa.concat_tables(pieces, promote_options="default")
-        keys = ["case_id", "category", "code"] if table == "case_exploitation" else ["case_id", "code"]
-        grouped = merged.group_by(keys, use_threads=False).aggregate([("present", "max")])
-        tables[table] = pa.table(
-            {**{k: grouped.column(k) for k in keys}, "present": grouped.column("present_max")}
-        )
+        rows = np.concatenate([r for r, _, _ in pieces])
+        encoded = pc.dictionary_encode(pa.concat_arrays([c for _, c, _ in pieces]))
+        code_index = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        present = np.concatenate([p for _, _, p in pieces])
+        key = rows * max(len(encoded.dictionary), 1) + code_index
+        order = np.lexsort((~present, key))  # per key, present rows first
+        first = order[np.concatenate([[True], np.diff(key[order]) != 0])] if len(order) else order
+        split = pc.split_pattern(pc.take(encoded.dictionary, pa.array(code_index[first])), "|", max_splits=1)
+        columns: dict[str, pa.Array] = {"case_id": pc.take(ids, pa.array(rows[first]))}
+        if table == "case_exploitation":
+            columns["category"] = pc.list_element(split, 0)
+        columns["code"] = pc.list_element(split, 1)
+        columns["present"] = pa.array(present[first])
+        tables[table] = pa.table(columns)
     assert set(parts) <= set(ROW_TABLES)
 
 

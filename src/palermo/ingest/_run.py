@@ -21,7 +21,7 @@ from palermo.ingest._ledger import Ledger, provenance_table
 from palermo.ingest._records import Shaped, shape
 from palermo.ingest._spec import Mapping
 from palermo.ingest._transforms import Context, Mapped, apply
-from palermo.ingest._values import Rules, clean
+from palermo.ingest._values import Rules, clean, repeat
 from palermo.ingest._write import write_cases
 
 if TYPE_CHECKING:
@@ -201,10 +201,10 @@ class Run:
         digits and occurrence; the rules broken by empty, repeated or already stored ids."""
         assert self.org is not None
         n = table.num_rows
-        org = pa.array([self.org] * n, pa.string())
+        org = repeat(self.org, n, pa.string())
         if self.mapping.record_id is None:
             short = pc.binary_join_element_wise(
-                pc.utf8_slice_codeunits(keys, 0, 16), pc.utf8_slice_codeunits(keys, 64, 200), ""
+                pc.utf8_slice_codeunits(keys, 0, 16), pc.utf8_slice_codeunits(keys, 32, 200), ""
             )
             return pc.binary_join_element_wise(org, short, ":"), []
         name = self.columns.get(self.mapping.record_id)
@@ -233,7 +233,7 @@ class Run:
             "mapping": self.mapping.name, "mapping_version": self.mapping.version,
         }  # fmt: skip
         for name, value in extra.items():
-            data = data.append_column(name, pa.array([value] * n, pa.string()))
+            data = data.append_column(name, repeat(value, n, pa.string()))
         data = data.append_column("source_row", pa.array(rows[shaped.good], pa.int64()))
         written = self.ws.store.insert_arrow("aggregate_statistics", data)
         self.result.tables["aggregate_statistics"] = (

@@ -38,6 +38,9 @@ class Context:
     book: CodeBook
     normalise: Normalise
     resolvers: dict[str | None, CountryResolver] = field(default_factory=dict)
+    memo: dict[int, dict[str, tuple[Any, str | None]]] = field(
+        default_factory=dict
+    )  # per spec, across batches
 
     def countries(self, lang: str | None) -> CountryResolver:
         if lang not in self.resolvers:
@@ -75,8 +78,10 @@ def apply(spec: FieldSpec, raw: pa.Array, when: np.ndarray | None, ctx: Context)
         return _names(spec, values)
     if spec.type == "count":
         return _counts(spec, values)
-    fn = _function(spec, ctx)
+    fn = _memoised(spec, ctx)
     out_type = arrow_type(spec)
+    if spec.type == "date" and not spec.year_offset:
+        _prefill_dates(spec, values, ctx.memo.setdefault(id(spec), {}))
     if spec.separator is None:
         mapped, rules = unique_map(values, fn, out_type)
         return Mapped(spec, mapped, rules, text=values)
@@ -92,6 +97,38 @@ def apply(spec: FieldSpec, raw: pa.Array, when: np.ndarray | None, ctx: Context)
     rules = [(rows_of(parents, mask, n), rule) for mask, rule in flat_rules]
     keep = pc.is_valid(flat)
     return Mapped(spec, rebuild(n, pc.filter(parents, keep), pc.filter(flat, keep)), rules)
+
+
+def _memoised(spec: FieldSpec, ctx: Context) -> Fn:
+    """The spec's function, each value's answer kept for the next batches of the run."""
+    fn = _function(spec, ctx)
+    memo = ctx.memo.setdefault(id(spec), {})
+
+    def cached(text: str) -> tuple[Any, str | None]:
+        found = memo.get(text)
+        if found is None:
+            found = memo[text] = fn(text)
+        return found
+
+    return cached
+
+
+def _prefill_dates(spec: FieldSpec, values: pa.Array, memo: dict[str, tuple[Any, str | None]]) -> None:
+    """Parse the distinct dates not seen yet with Arrow, keeping those that format back to the very
+    same text (Arrow rolls 31/02 over into March: those, and the rest, go the strict Python way)."""
+    distinct = pc.unique(values.drop_null())
+    if len(distinct) == 0:
+        return
+    fresh = pc.filter(distinct, pc.invert(pc.is_in(distinct, value_set=pa.array(list(memo), pa.string()))))
+    fmt = spec.formats[0]
+    parsed = pc.strptime(fresh, format=fmt, unit="s", error_is_null=True)
+    back = pc.strftime(parsed, format=fmt)
+    years = pc.year(parsed)
+    ok = pc.and_(pc.equal(back, fresh), pc.and_(pc.greater_equal(years, 1900), pc.less_equal(years, 2100)))
+    good = pc.fill_null(ok, False)
+    dates = pc.cast(pc.filter(parsed, good), pa.date32()).to_pylist()
+    for text, day in zip(pc.filter(fresh, good).to_pylist(), dates, strict=True):
+        memo[text] = (day, None)
 
 
 def _function(spec: FieldSpec, ctx: Context) -> Fn:

@@ -17,6 +17,13 @@ Rules = list[tuple[np.ndarray, str]]
 """Rows (a boolean mask) that break a rule, with the rule."""
 
 
+def repeat(value: Any, n: int, type: pa.DataType | None = None) -> pa.Array:
+    """``value`` ``n`` times, built in Arrow (no Python list of n items)."""
+    one = pa.array([value], type) if type is not None else pa.array([value])
+    result: pa.Array = pc.take(one, pa.array(np.zeros(n, dtype=np.int32)))
+    return result
+
+
 def clean(raw: pa.Array, missing: Iterable[str]) -> pa.Array:
     """Trimmed text; empty, null and the missing values (compared ignoring case) become null."""
     if not pa.types.is_string(raw.type):

@@ -44,11 +44,12 @@ def write_cases(
         }
         if fresh:
             tables["organisations"] = organisation_table(fresh)
-    index = {case_id: i for i, case_id in enumerate(ids.to_pylist())}
+    index: dict[str, int] = {}
     for _ in range(_MAX_ATTEMPTS):
         try:
             counts = ws.cases.write_tables(tables, dataset_id)
         except CaseValidationError as exc:
+            index = index or {case_id: i for i, case_id in enumerate(ids.to_pylist())}
             refused: dict[int, list[tuple[str, str]]] = {}
             for problem in exc.problems:
                 table = problem.field.split(".")[0]

@@ -26,7 +26,7 @@ CREATE TABLE ingest_runs (
 );
 
 -- One row per record ingested (a case, or an aggregate statistic): where it came from.
--- record_key = SHA-256 over mapping, source organisation and the mapped columns' values, then '.'
+-- record_key = MD5 (128 bits) over mapping, source organisation and the mapped columns' values, then '.'
 -- and the occurrence of that content in the file (1, 2 … : identical rows are distinct records).
 CREATE TABLE ingest_records (
     record_key VARCHAR NOT NULL,
