@@ -126,7 +126,7 @@ def _peak_while_reading(path: Path) -> tuple[int, int]:
 
 def test_streaming_memory_stays_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Reading a file four times larger takes no more memory (blocks of 1 MiB here; the 2 GB case
-    is tests/slow/test_ingest_big_file.py)."""
+    is tests/ingest/test_big_file.py)."""
     pytest.importorskip("psutil")
     from palermo.ingest import _csvreader
 
