@@ -147,3 +147,21 @@ def test_streaming_memory_stays_bounded(tmp_path: Path, monkeypatch: pytest.Monk
     assert paths[1].stat().st_size > 23 * 1024 * 1024
     growth = large_peak - small_peak
     assert growth < 12 * 1024 * 1024, f"reading 4 times more grew memory by {growth / 2**20:.0f} MiB"
+
+
+def test_progress_reports_the_bytes_read(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the CLI's progress bar shows on a terminal: bytes read so far, of the file's size."""
+    from palermo.ingest import _csvreader
+
+    monkeypatch.setattr(_csvreader, "BLOCK_BYTES", 2048)
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(AGENCY_MAPPING, encoding="utf-8")
+    path = tmp_path / "f.csv"
+    path.write_text("\n".join([HEADER, *(GOOD_ROWS * 200)]) + "\n", encoding="utf-8")
+    seen: list[tuple[int, int]] = []
+    ws.ingest.ingest(path, mapping, progress=lambda done, total: seen.append((done, total)))
+    size = path.stat().st_size
+    assert len(seen) > 3 and all(total == size for _, total in seen)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen) and seen[-1][0] == size
