@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from palermo.linkage._bloom import IntArray, WordArray, popcounts
-from palermo.linkage._dice import all_pairs, dice_scores, pair_shared
+from palermo.linkage._dice import adjust_table, all_pairs, dice_scores, pair_shared
 from palermo.linkage._encoded import EncodedFile
 
 ALL_PAIRS_LIMIT = 200_000_000
@@ -39,20 +39,48 @@ class Candidates:
 
 @dataclass(frozen=True)
 class Stack:
-    """All files' encodings stacked: global row g belongs to source ``sources[g]``."""
+    """All files' encodings stacked: global row g belongs to source ``sources[g]``. With
+    ``adjust``, ``present`` holds each record's field bits and scores leave out the bits of fields
+    only one record of a pair has."""
 
     words: WordArray
     sources: IntArray
     offsets: list[int]
     popcount: IntArray
+    present: IntArray
+    adjust: IntArray | None
 
     @classmethod
-    def of(cls, files: list[EncodedFile]) -> Stack:
+    def of(cls, files: list[EncodedFile], *, missing: str = "adjust") -> Stack:
         width = files[0].words.shape[1] if files else 16
         words = np.concatenate([f.words for f in files]) if files else np.zeros((0, width), dtype=np.uint64)
         sources = np.concatenate([np.full(f.records, i, dtype=np.int64) for i, f in enumerate(files)])
         offsets = [0, *np.cumsum([f.records for f in files]).tolist()]
-        return cls(np.ascontiguousarray(words), sources, offsets, popcounts(words))
+        adjust = None
+        present = np.zeros(len(words), dtype=np.int64)
+        usable = files and all(f.present is not None and f.field_bits for f in files)
+        if missing == "adjust" and usable:
+            present = np.concatenate([f.present for f in files if f.present is not None])
+            adjust = adjust_table(_mean_field_bits(files))
+        return cls(np.ascontiguousarray(words), sources, offsets, popcounts(words), present, adjust)
+
+    def presence(self, s: int) -> IntArray:
+        return self.present[self.offsets[s] : self.offsets[s + 1]]
+
+    def scores(self, a: IntArray, b: IntArray, shared: IntArray) -> np.ndarray:
+        adjusted = self.adjust[self.present[a] ^ self.present[b]] if self.adjust is not None else None
+        return dice_scores(shared, self.popcount[a], self.popcount[b], adjusted)
+
+
+def _mean_field_bits(files: list[EncodedFile]) -> list[float]:
+    """Each field's own bits, averaged over the files that have the field (weighted by records)."""
+    count = len(files[0].field_bits or [])
+    out = []
+    for k in range(count):
+        pairs = [((f.field_bits or [0.0] * count)[k], f.records) for f in files]
+        weight = sum(n for bits, n in pairs if bits > 0)
+        out.append(sum(bits * n for bits, n in pairs if bits > 0) / weight if weight else 0.0)
+    return out
 
 
 def comparisons_all_pairs(sizes: list[int], within: bool) -> int:
@@ -79,13 +107,15 @@ def exact_pairs(files: list[EncodedFile], stack: Stack, threshold: float, within
                 continue
             right = files[t]
             cut = within if t == s and within is not None else threshold
-            i, j, _shared = all_pairs(left.words, right.words, cut, same=t == s)
+            presence = (stack.presence(s), stack.presence(t)) if stack.adjust is not None else None
+            i, j, _shared = all_pairs(
+                left.words, right.words, cut, same=t == s, presence=presence, adjust=stack.adjust
+            )
             parts_a.append(i + stack.offsets[s])
             parts_b.append(j + stack.offsets[t])
     a = np.concatenate(parts_a) if parts_a else np.zeros(0, np.int64)
     b = np.concatenate(parts_b) if parts_b else np.zeros(0, np.int64)
-    shared = pair_shared(stack.words, a, b)
-    score = dice_scores(shared, stack.popcount[a], stack.popcount[b])
+    score = stack.scores(a, b, pair_shared(stack.words, a, b))
     compared = comparisons_all_pairs([f.records for f in files], within is not None)
     return Candidates(a, b, score, "none", compared)
 
@@ -187,8 +217,7 @@ def score_pairs(
     """Exact Dice of candidate pairs; keep those at or above their threshold."""
     order = np.lexsort((b, a))
     a, b = a[order], b[order]
-    shared = pair_shared(stack.words, a, b)
-    score = dice_scores(shared, stack.popcount[a], stack.popcount[b])
+    score = stack.scores(a, b, pair_shared(stack.words, a, b))
     same = stack.sources[a] == stack.sources[b]
     cut = np.where(same, within if within is not None else np.inf, threshold)
     keep = score >= cut

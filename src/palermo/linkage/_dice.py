@@ -1,6 +1,9 @@
 """Sørensen–Dice similarity of packed Bloom filters, with hardware popcount.
 
-``dice(A, B) = 2 |A ∧ B| / (|A| + |B|)`` over rows of unsigned 64-bit words. With Numba installed
+``dice(A, B) = 2 |A ∧ B| / (|A| + |B|)`` over rows of unsigned 64-bit words. When the encodings
+carry which fields each record has, the bits of a field only one of the two records has are left
+out of the denominator: ``2 |A ∧ B| / (|A| + |B| - adjust[fields(A) xor fields(B)])``, where
+``adjust`` sums each field's mean own bits (see ``_encode``); without that, plain Dice. With Numba installed
 the kernels are compiled (LLVM's ``ctpop``, the CPU's POPCNT instruction, one pass over the 16 words
 of a 1024-bit pair, no temporary arrays); without it a NumPy path (``np.bitwise_count`` over
 blocks of rows) gives the same pairs, more slowly. Both compare ``2.0 * shared / total >=
@@ -60,6 +63,9 @@ def _all_pairs_kernel(
     b: Any,
     pop_a: Any,
     pop_b: Any,
+    pres_a: Any,
+    pres_b: Any,
+    adjust: Any,
     need: Any,
     upper: bool,
     row0: int,
@@ -67,19 +73,24 @@ def _all_pairs_kernel(
     out_j: Any,
     out_s: Any,
 ) -> int:
-    """Pairs (i, j) of rows sharing at least ``need[|a_i| + |b_j|]`` bits; ``upper``: only
-    j > i + row0 (one set with itself). Returns how many were found; only the first len(out_i)
-    are written. A pair is skipped unread when the smaller filter cannot reach the bound."""
+    """Pairs (i, j) of rows sharing at least ``need[total]`` bits, total being the adjusted
+    popcount sum; ``upper``: only j > i + row0 (one set with itself). Returns how many were found;
+    only the first len(out_i) are written. A pair is skipped unread when the smaller filter cannot
+    reach the bound."""
     found = 0
     words = a.shape[1]
     capacity = out_i.shape[0]
     for i in range(a.shape[0]):
         ai = a[i]
         pa = pop_a[i]
+        qa = pres_a[i]
         start = i + row0 + 1 if upper else 0
         for j in range(start, b.shape[0]):
             pb = pop_b[j]
-            bound = need[pa + pb]
+            total = pa + pb - adjust[qa ^ pres_b[j]]
+            if total < 1:
+                total = 1
+            bound = need[total]
             if bound > pa or bound > pb:
                 continue
             bj = b[j]
@@ -121,38 +132,62 @@ def _pairs_kernel(words: Any, left: Any, right: Any, out: Any) -> None:
         out[p] = shared
 
 
+NO_ADJUST = np.zeros(1, dtype=np.int64)
+
+
 def all_pairs(
     a: WordArray,
     b: WordArray,
     threshold: float,
     *,
     same: bool = False,
+    presence: tuple[IntArray, IntArray] | None = None,
+    adjust: IntArray | None = None,
     use_numba: bool | None = None,
     chunk: int = 2048,
 ) -> tuple[IntArray, IntArray, IntArray]:
-    """Every pair (i in a, j in b) with dice >= threshold, as (i, j, shared bits), by i then j.
-    ``same``: ``a is b`` and only pairs i < j are wanted."""
+    """Every pair (i in a, j in b) with (adjusted) Dice >= threshold, as (i, j, shared bits), by i
+    then j. ``same``: ``a is b`` and only pairs i < j are wanted. ``presence`` (each row's field
+    bits) and ``adjust`` (bits to leave out per xor of field bits) give the adjusted Dice."""
     numba_path = HAVE_NUMBA if use_numba is None else use_numba and HAVE_NUMBA
     pop_a = np.bitwise_count(a).sum(axis=1, dtype=np.int64)
     pop_b = pop_a if same else np.bitwise_count(b).sum(axis=1, dtype=np.int64)
     b = np.ascontiguousarray(b)
-    need = need_table(threshold, 128 * a.shape[1]) if numba_path else None
+    if presence is None or adjust is None:
+        pres_a, pres_b, adjust = np.zeros(len(a), np.int64), np.zeros(len(b), np.int64), NO_ADJUST
+    else:
+        pres_a, pres_b = presence[0].astype(np.int64), presence[1].astype(np.int64)
+    need = need_table(threshold, 128 * a.shape[1])
     out: list[tuple[IntArray, IntArray, IntArray]] = []
     for start in range(0, len(a), chunk):
-        block = np.ascontiguousarray(a[start : start + chunk])
+        stop = start + chunk
+        block = np.ascontiguousarray(a[start:stop])
         if numba_path:
             capacity = max(4 * len(block), 65_536)
             while True:
                 oi, oj, os_ = (np.empty(capacity, np.int64) for _ in range(3))
                 found = _all_pairs_kernel(
-                    block, b, pop_a[start : start + chunk], pop_b, need, same, start, oi, oj, os_
+                    block,
+                    b,
+                    pop_a[start:stop],
+                    pop_b,
+                    pres_a[start:stop],
+                    pres_b,
+                    adjust,
+                    need,
+                    same,
+                    start,
+                    oi,
+                    oj,
+                    os_,
                 )
                 if found <= capacity:
                     break
                 capacity = found
             out.append((oi[:found] + start, oj[:found], os_[:found]))
         else:
-            out.append(_numpy_block(block, b, pop_a[start : start + chunk], pop_b, threshold, same, start))
+            totals = (pop_a[start:stop], pop_b, pres_a[start:stop], pres_b, adjust)
+            out.append(_numpy_block(block, b, totals, threshold, same, start))
     if not out:
         empty = np.zeros(0, np.int64)
         return empty, empty.copy(), empty.copy()
@@ -164,8 +199,14 @@ def all_pairs(
 
 
 def _numpy_block(
-    block: WordArray, b: WordArray, pop_a: IntArray, pop_b: IntArray, threshold: float, same: bool, row0: int
+    block: WordArray,
+    b: WordArray,
+    totals: tuple[IntArray, IntArray, IntArray, IntArray, IntArray],
+    threshold: float,
+    same: bool,
+    row0: int,
 ) -> tuple[IntArray, IntArray, IntArray]:
+    pop_a, pop_b, pres_a, pres_b, adjust = totals
     rows_i: list[IntArray] = []
     rows_j: list[IntArray] = []
     shared_all: list[IntArray] = []
@@ -173,9 +214,11 @@ def _numpy_block(
     for s in range(0, len(block), step):
         part = block[s : s + step]
         shared = np.bitwise_count(part[:, None, :] & b[None, :, :]).sum(axis=2, dtype=np.int64)
-        total = pop_a[s : s + step, None] + pop_b[None, :]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ok = (total > 0) & (2.0 * shared / total >= threshold)
+        total = (
+            pop_a[s : s + step, None] + pop_b[None, :] - adjust[pres_a[s : s + step, None] ^ pres_b[None, :]]
+        )
+        total = np.maximum(total, 1)
+        ok = (2.0 * shared / total >= threshold) & (pop_a[s : s + step, None] + pop_b[None, :] > 0)
         if same:
             ok &= np.arange(len(b))[None, :] > (np.arange(len(part)) + s + row0)[:, None]
         i, j = np.nonzero(ok)
@@ -201,9 +244,23 @@ def pair_shared(
     return out
 
 
-def dice_scores(shared: IntArray, pop_left: IntArray, pop_right: IntArray) -> npt.NDArray[np.float64]:
-    """2 shared / (|A| + |B|), 0 where both are empty."""
-    total = (pop_left + pop_right).astype(np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scores = np.where(total > 0, 2.0 * shared / total, 0.0)
-    return scores
+def dice_scores(
+    shared: IntArray, pop_left: IntArray, pop_right: IntArray, adjusted: IntArray | None = None
+) -> npt.NDArray[np.float64]:
+    """2 shared / (|A| + |B| - adjusted), at most 1; 0 where both filters are empty."""
+    raw = pop_left + pop_right
+    total = np.maximum(raw - adjusted, 1) if adjusted is not None else np.maximum(raw, 1)
+    scores = np.where(raw > 0, 2.0 * shared / total, 0.0)
+    return np.minimum(scores, 1.0)
+
+
+def adjust_table(field_bits: list[float], weight: float = 1.0) -> IntArray:
+    """Bits to leave out of the denominator for every xor of two records' field bits."""
+    count = len(field_bits)
+    if count > 16:
+        raise ValueError("at most 16 encoded fields can be adjusted for")
+    masks = np.arange(1 << count)
+    table = np.zeros(1 << count, dtype=np.float64)
+    for k, bits in enumerate(field_bits):
+        table += np.where((masks >> k) & 1, bits * weight, 0.0)
+    return np.rint(table).astype(np.int64)

@@ -16,20 +16,22 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from palermo._version import __version__
 from palermo.linkage._bloom import Hasher, WordArray, harden, pack, popcounts, unpack
-from palermo.linkage._features import block_part, hash_tokens, salt_of, sound_tokens
+from palermo.linkage._features import FieldValue, block_part, hash_tokens, salt_of, sound_tokens
 from palermo.linkage._records import Column, prepare, read_records
-from palermo.linkage._schema import BlockingKey, LinkageSchema
+from palermo.linkage._schema import BlockingKey, Feature, LinkageSchema
 from palermo.linkage._secret import Secret
 
 METADATA_KEY = b"palermo.linkage"
 FORMAT = "palermo-clk"
 _BATCH = 65_536
+_STATS_SAMPLE = 20_000
 
 
 @dataclass(frozen=True)
@@ -63,8 +65,9 @@ class EncodeSummary:
 
 def encode_table(
     table: pa.Table, schema: LinkageSchema, secret: Secret, *, where: str, skip_unnamed: bool = False
-) -> tuple[pa.Table, list[int], list[str]]:
-    """Encode records; returns (encoded table, skipped row numbers, absent columns).
+) -> tuple[pa.Table, list[int], list[str], list[float]]:
+    """Encode records; returns (encoded table, skipped row numbers, absent columns, each field's
+    mean own bits).
 
     Raises :class:`EncodingInputError` listing every problem by row (1 = first record after the
     header) and field.
@@ -73,7 +76,7 @@ def encode_table(
     columns, n, ids, keep = prepared.columns, prepared.rows, prepared.ids, prepared.keep
     skipped, absent = prepared.skipped, prepared.absent
     hasher = Hasher(schema, secret)
-    words = _filters(schema, hasher, columns, n)
+    words, present, field_bits = _filters(schema, hasher, columns, n)
     words = _hardened(words, schema, hasher)
     out: dict[str, pa.Array] = {
         "record_id": ids,
@@ -83,17 +86,28 @@ def encode_table(
             [None, pa.py_buffer(np.ascontiguousarray(words.astype("<u8")).tobytes())],
         ),
     }
+    if schema.clk_config.presence:
+        out["present"] = pa.array(present, pa.int32())
     for key in schema.blocking:
         out[f"block_{key.name}"] = _block_column(key, hasher, columns, n)
     encoded = pa.table(out)
     if not keep.all():
         encoded = encoded.filter(pa.array(keep))
-    return encoded, skipped, absent
+    return encoded, skipped, absent, field_bits
 
 
-def _filters(schema: LinkageSchema, hasher: Hasher, columns: dict[str, Column], n: int) -> WordArray:
-    """OR of every field's bits: each distinct (value, salt) is hashed once, then gathered."""
+def _filters(
+    schema: LinkageSchema, hasher: Hasher, columns: dict[str, Column], n: int
+) -> tuple[WordArray, npt.NDArray[np.int32], list[float]]:
+    """OR of every field's bits: each distinct (value, salt) is hashed once, then gathered.
+
+    Also returns each record's presence bits (bit k: the k-th encoded field has a value) and, per
+    field, the mean number of bits only that field sets (over a sample of records that have it):
+    what a record without the field lacks, which the hub leaves out of the comparison."""
     words = np.zeros((n, schema.clk_config.l // 64), dtype=np.uint64)
+    present = np.zeros(n, dtype=np.int32)
+    sample = min(n, _STATS_SAMPLE)
+    sampled: list[WordArray] = []
     salt_field = schema.clk_config.hardening.salt_field
     if salt_field is not None:
         salt_col = columns[salt_field.split(".")[0]]
@@ -103,32 +117,55 @@ def _filters(schema: LinkageSchema, hasher: Hasher, columns: dict[str, Column], 
         salt_codes, salts = per_value[salt_col.codes], salt_names
     else:
         salt_codes, salts = np.zeros(n, dtype=np.int64), [""]
-    for col in columns.values():
-        feature = col.feature
-        assert feature.hashing is not None
+    for k, col in enumerate(columns.values()):
+        has_value = np.array([not v.missing for v in col.values], dtype=bool)
+        present |= np.where(has_value[col.codes], np.int32(1 << k), np.int32(0))
         combined = col.codes * len(salts) + salt_codes
         unique, inverse = np.unique(combined, return_inverse=True)
         table = np.zeros((len(unique), words.shape[1]), dtype=np.uint64)
-        group = feature.hashing.key_group or feature.identifier
-        sound = feature.hashing.sound
         for u, code in enumerate(unique.tolist()):
-            value, salt = col.values[code // len(salts)], salts[code % len(salts)]
-            positions: list[int] = []
-            tokens = hash_tokens(feature, value)
-            for token, k in zip(tokens, feature.hashing.strategy.bits(len(tokens)), strict=True):
-                positions.extend(hasher.positions(group, salt, token, k))
-            if sound is not None:
-                sound_group = sound.key_group or f"{feature.identifier}.sound"
-                tokens = sound_tokens(feature, value)
-                for token, k in zip(tokens, sound.strategy.bits(len(tokens)), strict=True):
-                    positions.extend(hasher.positions(sound_group, salt, token, k))
+            positions = _positions(
+                col.feature, hasher, col.values[code // len(salts)], salts[code % len(salts)]
+            )
             if positions:
                 pos = np.array(positions, dtype=np.int64)
                 np.bitwise_or.at(
                     table[u], pos // 64, np.left_shift(np.uint64(1), (pos % 64).astype(np.uint64))
                 )
-        words |= table[inverse.reshape(-1)]
-    return words
+        gathered = table[inverse.reshape(-1)]
+        words |= gathered
+        sampled.append(gathered[:sample])
+    return words, present, _own_bits(sampled, present[:sample])
+
+
+def _positions(feature: Feature, hasher: Hasher, value: FieldValue, salt: str) -> list[int]:
+    assert feature.hashing is not None
+    positions: list[int] = []
+    group = feature.hashing.key_group or feature.identifier
+    tokens = hash_tokens(feature, value)
+    for token, k in zip(tokens, feature.hashing.strategy.bits(len(tokens)), strict=True):
+        positions.extend(hasher.positions(group, salt, token, k))
+    sound = feature.hashing.sound
+    if sound is not None:
+        sound_group = sound.key_group or f"{feature.identifier}.sound"
+        tokens = sound_tokens(feature, value)
+        for token, k in zip(tokens, sound.strategy.bits(len(tokens)), strict=True):
+            positions.extend(hasher.positions(sound_group, salt, token, k))
+    return positions
+
+
+def _own_bits(sampled: list[WordArray], present: npt.NDArray[np.int32]) -> list[float]:
+    """Per field, the mean bits set by that field and no other, over sampled records having it."""
+    out: list[float] = []
+    for k, mine in enumerate(sampled):
+        others = np.zeros_like(mine)
+        for j, theirs in enumerate(sampled):
+            if j != k:
+                others |= theirs
+        has = (present >> k) & 1 == 1
+        own = popcounts(mine[has] & ~others[has]) if has.any() else np.zeros(0)
+        out.append(round(float(own.mean()), 2) if len(own) else 0.0)
+    return out
 
 
 def _hardened(words: WordArray, schema: LinkageSchema, hasher: Hasher) -> WordArray:
@@ -179,7 +216,7 @@ def encode_file(
     """Encode ``source`` into ``out`` (written whole, or not at all)."""
     source, out = Path(source), Path(out)
     table = read_records(source)
-    encoded, skipped, absent = encode_table(
+    encoded, skipped, absent, field_bits = encode_table(
         table, schema, secret, where=str(source), skip_unnamed=skip_unnamed
     )
     if shuffle and encoded.num_rows > 1:
@@ -196,6 +233,8 @@ def encode_file(
         "key_check": hasher_check,
         "records": encoded.num_rows,
         "blocking": [k.name for k in schema.blocking],
+        "fields": [f.identifier for f in schema.encoded],
+        "field_bits": field_bits if schema.clk_config.presence else None,
         "palermo_version": __version__,
     }
     encoded = encoded.replace_schema_metadata({METADATA_KEY: json.dumps(meta).encode()})

@@ -37,6 +37,12 @@ class EncodedFile:
     words: WordArray
     blocks: dict[str, np.ndarray]  # blocking key name -> int64 values, 0 where unknown
     has_block: dict[str, np.ndarray]  # blocking key name -> bool mask
+    present: np.ndarray | None = None  # per record, bit k: the k-th encoded field has a value
+
+    @property
+    def field_bits(self) -> list[float] | None:
+        bits = self.meta.get("field_bits")
+        return [float(b) for b in bits] if isinstance(bits, list) else None
 
     @property
     def records(self) -> int:
@@ -109,6 +115,10 @@ def read_encoded(path: Path | str) -> EncodedFile:
         values = table.column(column).combine_chunks().cast(pa.int64())
         has[name] = values.is_valid().to_numpy(zero_copy_only=False)[order]
         blocks[name] = values.fill_null(0).to_numpy(zero_copy_only=False)[order]
+    present = None
+    if "present" in table.column_names:
+        present = table.column("present").combine_chunks().fill_null(0).to_numpy(zero_copy_only=False)[order]
+        present = present.astype(np.int64)
     return EncodedFile(
         path=path,
         source=source_name(path),
@@ -117,6 +127,7 @@ def read_encoded(path: Path | str) -> EncodedFile:
         words=np.ascontiguousarray(words[order]),
         blocks=blocks,
         has_block=has,
+        present=present,
     )
 
 

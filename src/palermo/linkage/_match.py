@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from palermo.config import Settings
 
 ENGINES = ("duckdb", "spark")
+MISSING_CHOICES = ("adjust", "ignore")
 
 
 def check_threshold(value: float, name: str) -> None:
@@ -45,12 +46,15 @@ def match_files(
     max_block: int = 5_000,
     lsh_bands: int = 24,
     lsh_bits: int = 24,
+    missing: str = "adjust",
     settings: Settings | None = None,
 ) -> LinkageResult:
     """Link encoded files: candidates (all pairs or blocked), scores, greedy clusters.
 
     ``dedupe``: also link records of one agency (its duplicates) at ``within_threshold``
     (default: ``threshold``); otherwise a cluster never holds two records of one agency.
+    ``missing``: ``adjust`` leaves out of a pair's Dice the bits of fields only one of the two
+    records has (when the encodings say which fields each record has); ``ignore``: plain Dice.
     """
     check_threshold(threshold, "threshold")
     within = (within_threshold if within_threshold is not None else threshold) if dedupe else None
@@ -61,13 +65,18 @@ def match_files(
             [_Problem(None, "blocking", f"must be one of {', '.join(BLOCKING_CHOICES)}")],
             what="linkage options",
         )
+    if missing not in MISSING_CHOICES:
+        raise ValidationError(
+            [_Problem(None, "missing", f"must be one of {', '.join(MISSING_CHOICES)}")],
+            what="linkage options",
+        )
     if engine not in ENGINES:
         raise ValidationError(
             [_Problem(None, "engine", f"must be one of {', '.join(ENGINES)}")], what="linkage options"
         )
     started = time.perf_counter()
     files = read_all(paths)
-    stack = Stack.of(files)
+    stack = Stack.of(files, missing=missing)
     method = choose_blocking(files, blocking, within is not None)
     if "keys" in method and not files[0].blocks:
         raise ValidationError(
@@ -112,7 +121,9 @@ def match_files(
     compared_s = time.perf_counter() - started - read_s
     clusters = solve(stack.sources, candidates.a, candidates.b, candidates.score)
     solved_s = time.perf_counter() - started - read_s - compared_s
-    parameters = _parameters(files, candidates, threshold, within, max_block, lsh_bands, lsh_bits)
+    parameters = _parameters(
+        files, candidates, threshold, within, max_block, lsh_bands, lsh_bits, stack.adjust is not None
+    )
     parameters["seconds"] = {
         "read": round(read_s, 3),
         "compare": round(compared_s, 3),
@@ -144,6 +155,7 @@ def _parameters(
     max_block: int,
     lsh_bands: int,
     lsh_bits: int,
+    stack_adjusted: bool,
 ) -> dict[str, Any]:
     meta = files[0].meta
     out: dict[str, Any] = {
@@ -152,6 +164,7 @@ def _parameters(
         "length": meta.get("length"),
         "files": [str(f.path) for f in files],
         "within_threshold": within,
+        "missing": "adjust" if stack_adjusted else "ignore",
         "blocking": candidates.method,
         "comparisons": int(candidates.compared),
         "pairs_above_threshold": len(candidates.a),

@@ -159,6 +159,8 @@ def _arabic_words(raw: str) -> list[str]:
     word = _clean_arabic(raw)
     if word.startswith(_ARABIC_ARTICLE) and len(word) > 3:
         word = word[len(_ARABIC_ARTICLE) :]
+    if len(word) > 2 and word.endswith("ه"):
+        word = word[:-1]  # a final ha is silent in romanisations (Abdullah / Abdulla, Fatimah)
     letters = []
     for ch in word:
         if ch in _ARABIC_SOUND:
@@ -174,6 +176,8 @@ def _arabic_words(raw: str) -> list[str]:
 def _latin_sound(word: str) -> str:
     if word.startswith("\x00"):
         return _REPEATS.sub(r"\1", word[1:])
+    if len(word) > 3 and word[-1] == "h" and word[-2] in "aeiouy":
+        word = word[:-1]  # silent final h: Fatimah / Fatima, Abdullah / Abdulla
     out = []
     i = 0
     while i < len(word):

@@ -53,11 +53,16 @@ class ClkConfig(_Model):
     kdf: Kdf = Field(default_factory=Kdf)
     hash: Literal["blake2b", "hmac-sha256"] = "blake2b"
     hardening: Hardening = Field(default_factory=Hardening)
+    presence: bool = True
+    """Write which fields each record has (one bit per field) beside its encoding, so the hub can
+    leave out of the comparison the bits of a field one of two records lacks."""
 
     @model_validator(mode="after")
     def _length(self) -> ClkConfig:
         if self.l % 64:
             raise ValueError("l must be a multiple of 64 (encodings are packed in 64-bit words)")
+        if self.presence and self.hardening.balance:
+            raise ValueError("presence cannot be used with balance (a balanced filter has no missing bits)")
         final = self.l * (2 if self.hardening.balance else 1) >> self.hardening.xor_folds
         if final % 64 or final < 64:
             raise ValueError(

@@ -123,11 +123,12 @@ def spark_candidates(
             SELECT DISTINCT l.g AS a, r.g AS b FROM kept l JOIN kept r ON l.k = r.k AND l.g < r.g WHERE {same}"""
     shared = " + ".join(f"bit_count(x.w{i} & y.w{i})" for i in range(width))
     lowest = min(threshold, within if within is not None else threshold) - 1e-9
+    slack = int(stack.adjust.max()) if stack.adjust is not None else 0  # exact scores come after
     scored = f"""
         WITH pairs AS ({pairs_sql})
         SELECT pairs.a, pairs.b FROM pairs
         JOIN palermo_enc x ON x.g = pairs.a JOIN palermo_enc y ON y.g = pairs.b
-        WHERE CAST(2 AS DOUBLE) * ({shared}) >= CAST({lowest!r} AS DOUBLE) * (x.p + y.p)"""
+        WHERE CAST(2 AS DOUBLE) * ({shared}) >= CAST({lowest!r} AS DOUBLE) * (x.p + y.p - {slack})"""
     rows = spark.sql(scored).toPandas()
     a = rows["a"].to_numpy(dtype=np.int64) if len(rows) else np.zeros(0, np.int64)
     b = rows["b"].to_numpy(dtype=np.int64) if len(rows) else np.zeros(0, np.int64)
