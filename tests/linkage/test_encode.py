@@ -13,7 +13,7 @@ from palermo.linkage import encode_file, load_schema, read_secret
 from palermo.linkage._bloom import popcounts
 from palermo.linkage._encoded import read_encoded
 from palermo.linkage._secret import write_new_secret
-from tests.linkage.conftest import AGENCY_A, AGENCY_B, FIELDS, MATCHES, write_csv
+from tests.linkage.conftest import AGENCY_A, FIELDS, MATCHES, write_csv
 
 
 def _dice(a: np.ndarray, b: np.ndarray) -> float:

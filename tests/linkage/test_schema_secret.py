@@ -95,7 +95,7 @@ def test_key_files(tmp_path: Path) -> None:
     with pytest.raises(LinkageSecretError, match="already exists"):
         write_new_secret(key)
     secret = read_secret(key)
-    assert "Secret(**********)" == repr(secret)
+    assert repr(secret) == "Secret(**********)"
     assert secret.key_check(salt="s") != read_secret(write_new_secret(tmp_path / "k2")).key_check(salt="s")
 
 
