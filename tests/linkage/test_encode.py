@@ -32,12 +32,11 @@ def test_output_holds_only_ids_and_encodings(
     out = tmp_path / "enc" / "agency-a.parquet"
     summary = encode_file(agency_files[0], load_schema("default"), read_secret(keyfile), out)
     assert summary.records == len(AGENCY_A)
-    assert summary.absent_columns == ["place_of_birth"]
+    assert summary.empty_fields == ["place_of_birth"]
     table = pq.read_table(out)
     assert table.column_names == [
         "record_id",
         "clk",
-        "present",
         "block_family_year",
         "block_given_year",
         "block_names",
@@ -98,7 +97,6 @@ def test_hardening(agency_files: tuple[Path, Path], keyfile: Path, tmp_path: Pat
     secret = read_secret(keyfile)
     data = load_schema("default").to_json()
     data["clkConfig"]["hardening"] = {"balance": True}
-    data["clkConfig"]["presence"] = False
     from palermo.linkage._schema import parse_schema
 
     balanced = parse_schema(__import__("json").dumps(data), "balanced")

@@ -130,9 +130,9 @@ def encode(
     )
     if summary.skipped_rows:
         console.print(f"{len(summary.skipped_rows):,} records without a name left out", highlight=False)
-    if summary.absent_columns:
+    if summary.empty_fields:
         console.print(
-            f"columns absent (encoded as empty): {', '.join(summary.absent_columns)}", highlight=False
+            f"fields no record has (absent or empty): {', '.join(summary.empty_fields)}", highlight=False
         )
 
 

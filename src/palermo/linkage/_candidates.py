@@ -58,9 +58,11 @@ class Stack:
         offsets = [0, *np.cumsum([f.records for f in files]).tolist()]
         adjust = None
         present = np.zeros(len(words), dtype=np.int64)
-        usable = files and all(f.present is not None and f.field_bits for f in files)
-        if missing == "adjust" and usable:
+        if missing == "records" and files and all(f.present is not None and f.field_bits for f in files):
             present = np.concatenate([f.present for f in files if f.present is not None])
+            adjust = adjust_table(_mean_field_bits(files))
+        elif missing == "fields" and files and all(f.field_bits for f in files):
+            present = np.concatenate([np.full(f.records, f.fields_mask, dtype=np.int64) for f in files])
             adjust = adjust_table(_mean_field_bits(files))
         return cls(np.ascontiguousarray(words), sources, offsets, popcounts(words), present, adjust)
 

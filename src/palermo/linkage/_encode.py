@@ -45,7 +45,7 @@ class EncodeSummary:
     length: int
     records: int
     skipped_rows: list[int] = field(default_factory=list)
-    absent_columns: list[str] = field(default_factory=list)
+    empty_fields: list[str] = field(default_factory=list)
     mean_popcount: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -58,7 +58,7 @@ class EncodeSummary:
             "records": self.records,
             "skipped": len(self.skipped_rows),
             "skipped_rows": self.skipped_rows[:100],
-            "absent_columns": self.absent_columns,
+            "empty_fields": self.empty_fields,
             "mean_popcount": round(self.mean_popcount, 1),
         }
 
@@ -66,15 +66,15 @@ class EncodeSummary:
 def encode_table(
     table: pa.Table, schema: LinkageSchema, secret: Secret, *, where: str, skip_unnamed: bool = False
 ) -> tuple[pa.Table, list[int], list[str], list[float]]:
-    """Encode records; returns (encoded table, skipped row numbers, absent columns, each field's
-    mean own bits).
+    """Encode records; returns (encoded table, skipped row numbers, fields no record has (column
+    absent or empty), each field's mean own bits).
 
     Raises :class:`EncodingInputError` listing every problem by row (1 = first record after the
     header) and field.
     """
     prepared = prepare(table, schema, where=where, skip_unnamed=skip_unnamed)
     columns, n, ids, keep = prepared.columns, prepared.rows, prepared.ids, prepared.keep
-    skipped, absent = prepared.skipped, prepared.absent
+    skipped = prepared.skipped
     hasher = Hasher(schema, secret)
     words, present, field_bits = _filters(schema, hasher, columns, n)
     words = _hardened(words, schema, hasher)
@@ -88,12 +88,14 @@ def encode_table(
     }
     if schema.clk_config.presence:
         out["present"] = pa.array(present, pa.int32())
+    seen = int(np.bitwise_or.reduce(present[keep])) if keep.any() else 0
+    empty = [f.identifier for k, f in enumerate(schema.encoded) if not seen >> k & 1]
     for key in schema.blocking:
         out[f"block_{key.name}"] = _block_column(key, hasher, columns, n)
     encoded = pa.table(out)
     if not keep.all():
         encoded = encoded.filter(pa.array(keep))
-    return encoded, skipped, absent, field_bits
+    return encoded, skipped, empty, field_bits
 
 
 def _filters(
@@ -234,6 +236,7 @@ def encode_file(
         "records": encoded.num_rows,
         "blocking": [k.name for k in schema.blocking],
         "fields": [f.identifier for f in schema.encoded],
+        "absent_fields": absent,
         "field_bits": field_bits if schema.clk_config.presence else None,
         "palermo_version": __version__,
     }
@@ -253,7 +256,7 @@ def encode_file(
         length=schema.length,
         records=encoded.num_rows,
         skipped_rows=skipped,
-        absent_columns=absent,
+        empty_fields=absent,
         mean_popcount=mean,
     )
 

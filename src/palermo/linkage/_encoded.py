@@ -40,6 +40,12 @@ class EncodedFile:
     present: np.ndarray | None = None  # per record, bit k: the k-th encoded field has a value
 
     @property
+    def fields_mask(self) -> int:
+        """Bit k set when the file has the k-th encoded field at all (its column is not absent)."""
+        absent = set(self.meta.get("absent_fields") or [])
+        return sum(1 << k for k, name in enumerate(self.meta.get("fields") or []) if name not in absent)
+
+    @property
     def field_bits(self) -> list[float] | None:
         bits = self.meta.get("field_bits")
         return [float(b) for b in bits] if isinstance(bits, list) else None

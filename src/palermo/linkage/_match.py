@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from palermo.config import Settings
 
 ENGINES = ("duckdb", "spark")
-MISSING_CHOICES = ("adjust", "ignore")
+MISSING_CHOICES = ("fields", "records", "ignore")
 
 
 def check_threshold(value: float, name: str) -> None:
@@ -46,15 +46,17 @@ def match_files(
     max_block: int = 5_000,
     lsh_bands: int = 24,
     lsh_bits: int = 24,
-    missing: str = "adjust",
+    missing: str = "fields",
     settings: Settings | None = None,
 ) -> LinkageResult:
     """Link encoded files: candidates (all pairs or blocked), scores, greedy clusters.
 
     ``dedupe``: also link records of one agency (its duplicates) at ``within_threshold``
     (default: ``threshold``); otherwise a cluster never holds two records of one agency.
-    ``missing``: ``adjust`` leaves out of a pair's Dice the bits of fields only one of the two
-    records has (when the encodings say which fields each record has); ``ignore``: plain Dice.
+    ``missing``: ``fields`` leaves out of a pair's Dice the bits of a field that one of the two
+    agencies does not collect at all (its column is absent, as dates of birth at a hotline);
+    ``records`` does so for a field missing from one of the two records (when the encodings carry
+    each record's fields: schema ``presence``); ``ignore``: plain Dice.
     """
     check_threshold(threshold, "threshold")
     within = (within_threshold if within_threshold is not None else threshold) if dedupe else None
@@ -122,7 +124,14 @@ def match_files(
     clusters = solve(stack.sources, candidates.a, candidates.b, candidates.score)
     solved_s = time.perf_counter() - started - read_s - compared_s
     parameters = _parameters(
-        files, candidates, threshold, within, max_block, lsh_bands, lsh_bits, stack.adjust is not None
+        files,
+        candidates,
+        threshold,
+        within,
+        max_block,
+        lsh_bands,
+        lsh_bits,
+        missing if stack.adjust is not None else "ignore",
     )
     parameters["seconds"] = {
         "read": round(read_s, 3),
@@ -155,7 +164,7 @@ def _parameters(
     max_block: int,
     lsh_bands: int,
     lsh_bits: int,
-    stack_adjusted: bool,
+    missing: str,
 ) -> dict[str, Any]:
     meta = files[0].meta
     out: dict[str, Any] = {
@@ -164,7 +173,7 @@ def _parameters(
         "length": meta.get("length"),
         "files": [str(f.path) for f in files],
         "within_threshold": within,
-        "missing": "adjust" if stack_adjusted else "ignore",
+        "missing": missing,
         "blocking": candidates.method,
         "comparisons": int(candidates.compared),
         "pairs_above_threshold": len(candidates.a),

@@ -53,9 +53,10 @@ class ClkConfig(_Model):
     kdf: Kdf = Field(default_factory=Kdf)
     hash: Literal["blake2b", "hmac-sha256"] = "blake2b"
     hardening: Hardening = Field(default_factory=Hardening)
-    presence: bool = True
+    presence: bool = False
     """Write which fields each record has (one bit per field) beside its encoding, so the hub can
-    leave out of the comparison the bits of a field one of two records lacks."""
+    leave out of a comparison the bits of a field one of the two records lacks (``--missing
+    records``). Off by default: it tells the hub which fields each record is missing."""
 
     @model_validator(mode="after")
     def _length(self) -> ClkConfig:
