@@ -105,7 +105,7 @@ def test_mixed_schemas_and_lengths_are_refused(
     encode_file(
         agency_files[1], parse_schema(__import__("json").dumps(data), "short"), read_secret(keyfile), short
     )
-    with pytest.raises(IncompatibleEncodingsError, match="different encoding lengths.*1024 bits.*512 bits"):
+    with pytest.raises(IncompatibleEncodingsError, match=r"different encoding lengths.*1024 bits.*512 bits"):
         match_files([a, short])
 
 
