@@ -76,7 +76,7 @@ class EstimateNamespace:
         source: CaptureTable | Mapping[str | None, CaptureTable] | str | Path,
         *,
         stratify: str | None = None,
-        method: str = "stepwise",
+        method: str = "aic",
         model: str | None = None,
         merge: Mapping[str, Sequence[str]] | None = None,
         level: float = 0.95,
@@ -84,6 +84,7 @@ class EstimateNamespace:
         seed: int = 0,
         reselect: bool | None = None,
         p_threshold: float = 0.05,
+        test: str = "lr",
     ) -> MSEResult | StratifiedResult:
         """Estimate the total population (observed plus unseen) with its interval and warnings.
 
@@ -106,6 +107,7 @@ class EstimateNamespace:
             "seed": seed,
             "reselect": reselect,
             "p_threshold": p_threshold,
+            "test": test,
         }
         if stratify is None and list(tables) == [None]:
             return estimate(tables[None], **options)
@@ -120,7 +122,7 @@ class EstimateNamespace:
         rates: Sequence[float] = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3),
         replicates: int = 10,
         seed: int = 0,
-        method: str = "stepwise",
+        method: str = "aic",
     ) -> Sensitivity:
         """Sweep linkage error on a world's true histories and save the plot to ``out`` (PNG)."""
         table = read_scenario(world_dir, country)
@@ -140,7 +142,7 @@ class EstimateNamespace:
         *,
         persons: int = 3000,
         first_seed: int = 0,
-        method: str = "stepwise",
+        method: str = "aic",
         bootstrap: int = 0,
         out: str | Path | None = None,
     ) -> Coverage:

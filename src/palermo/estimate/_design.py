@@ -43,18 +43,17 @@ class Model:
 
     @classmethod
     def parse(cls, text: str, lists: Sequence[str]) -> Model:
-        """Read ``"LA:NG, PF:GO"`` (or ``main``) back; unknown list names raise ``KeyError``."""
+        """Read ``"LA:NG, PF:GO"`` (or ``main``) back; an unknown list or a malformed term raises
+        ``ValueError``."""
         text = text.replace("main effects", "").replace("main", "")
         pairs: list[Pair] = []
         for term in (t.strip() for t in text.replace("+", ",").split(",")):
             if not term:
                 continue
             a, _, b = term.partition(":")
-            if not b:
-                raise KeyError(term)
+            if not b or a.strip() not in lists or b.strip() not in lists or a.strip() == b.strip():
+                raise ValueError(term)
             i, j = lists.index(a.strip()), lists.index(b.strip())
-            if i == j:
-                raise KeyError(term)
             pairs.append((i, j))
         return cls.of(pairs)
 

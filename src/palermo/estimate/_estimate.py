@@ -196,7 +196,7 @@ def prepare(table: CaptureTable, merge: Mapping[str, Sequence[str]] | None = Non
 def estimate(
     table: CaptureTable,
     *,
-    method: str = "stepwise",
+    method: str = "aic",
     model: str | None = None,
     merge: Mapping[str, Sequence[str]] | None = None,
     level: float = 0.95,
@@ -204,6 +204,7 @@ def estimate(
     seed: int = 0,
     reselect: bool | None = None,
     p_threshold: float = P_THRESHOLD,
+    test: str = "lr",
     max_models: int = MAX_MODELS,
 ) -> MSEResult:
     """Estimate the total population behind ``table`` (see the package docstring for the choices)."""
@@ -216,7 +217,7 @@ def estimate(
     if model is not None:
         try:
             chosen = Model.parse(model, table.lists)
-        except (KeyError, ValueError):
+        except ValueError:
             raise CaptureTableError(
                 [
                     Problem(
@@ -227,7 +228,7 @@ def estimate(
                 ],
                 what="model",
             ) from None
-    selection = select(table, method, model=chosen, p_threshold=p_threshold, max_models=max_models)
+    selection = select(table, method, model=chosen, p_threshold=p_threshold, max_models=max_models, test=test)
     fit = selection.best
     profile = profile_interval(table, fit, level)
     boot: Bootstrap | None = None
@@ -242,9 +243,10 @@ def estimate(
     if bootstrap > 0:
 
         def refit(replica: CaptureTable) -> float:
-            return select(
-                replica, method, model=chosen, p_threshold=p_threshold, max_models=max_models
-            ).best.estimate
+            again = select(
+                replica, method, model=chosen, p_threshold=p_threshold, max_models=max_models, test=test
+            )
+            return again.best.estimate
 
         boot = parametric_bootstrap(
             table, fit, bootstrap, seed=seed, level=level, refit=refit if reselect else None

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
-from scipy.stats import chi2
+from scipy.stats import chi2, norm
 
 from palermo.errors import NoIdentifiableModelError
 from palermo.estimate._design import Model, Pair, all_pairs
@@ -163,10 +163,13 @@ def exhaustive(table: CaptureTable, criterion: str, *, max_models: int = MAX_MOD
     )
 
 
-def stepwise(table: CaptureTable, *, p_threshold: float = P_THRESHOLD) -> Selection:
+def stepwise(table: CaptureTable, *, p_threshold: float = P_THRESHOLD, test: str = "lr") -> Selection:
     """Forward selection after Bales, Hesketh and Silverman: from main effects, add the interaction
-    that lowers AIC most, as long as AIC falls and the likelihood-ratio test of the added term has
-    p-value below ``p_threshold``."""
+    that lowers AIC most, as long as AIC falls and the test of the added term has p-value below
+    ``p_threshold``. ``test="lr"`` (default) is the likelihood-ratio test; ``test="wald"`` is the
+    Wald test of the published method, which cannot pass a term held at its boundary (p = 1)."""
+    if test not in ("lr", "wald"):
+        raise ValueError(f"unknown test {test!r} (lr or wald)")
     rejections = _Rejections()
     current = fit_model(table, Model())
     if isinstance(current, Rejected):
@@ -190,8 +193,8 @@ def stepwise(table: CaptureTable, *, p_threshold: float = P_THRESHOLD) -> Select
         if best is None or best.aic >= current.aic:
             steps.append("stop: no interaction lowers AIC")
             break
-        p_value = float(chi2.sf(2.0 * (best.loglik - current.loglik), 1))
         added = best.model.terms(table.lists)[best.model.pairs.index(_new_pair(current.model, best.model))]
+        p_value = _p_value(current, best, added, test)
         if p_value >= p_threshold:
             steps.append(f"stop: best addition {added} has p = {p_value:.3g} >= {p_threshold}")
             break
@@ -209,6 +212,16 @@ def stepwise(table: CaptureTable, *, p_threshold: float = P_THRESHOLD) -> Select
         searched=len(visited) + rejections.count,
         steps=tuple(steps),
     )
+
+
+def _p_value(current: Fit, best: Fit, added: str, test: str) -> float:
+    if test == "lr":
+        return float(chi2.sf(2.0 * (best.loglik - current.loglik), 1))
+    if added in best.boundary:
+        return 1.0
+    index = best.names.index(added)
+    z = float(best.coef[index]) / math.sqrt(max(float(best.cov[index, index]), 1e-300))
+    return float(2.0 * norm.sf(abs(z)))
 
 
 def _new_pair(old: Model, new: Model) -> Pair:
@@ -230,11 +243,12 @@ def fixed(table: CaptureTable, model: Model, method: str = "fixed") -> Selection
 
 def select(
     table: CaptureTable,
-    method: str = "stepwise",
+    method: str = "aic",
     *,
     model: Model | None = None,
     p_threshold: float = P_THRESHOLD,
     max_models: int = MAX_MODELS,
+    test: str = "lr",
 ) -> Selection:
     """Run ``method``: ``aic`` or ``bic`` (exhaustive), ``stepwise``, ``main``, or ``fixed`` (``model``)."""
     if model is not None:
@@ -242,7 +256,7 @@ def select(
     if method in ("aic", "bic"):
         return exhaustive(table, method, max_models=max_models)
     if method == "stepwise":
-        return stepwise(table, p_threshold=p_threshold)
+        return stepwise(table, p_threshold=p_threshold, test=test)
     if method == "main":
         return fixed(table, Model(), method="main")
     raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")

@@ -89,7 +89,7 @@ def sweep(
     kinds: Sequence[str] = KINDS,
     replicates: int = 10,
     seed: int = 0,
-    method: str = "stepwise",
+    method: str = "aic",
     level: float = 0.95,
 ) -> Sensitivity:
     """Estimate from ``table`` after each kind of linkage error at each rate (``replicates`` seeded
@@ -227,7 +227,7 @@ def coverage_study(
     persons: int = 3000,
     first_seed: int = 0,
     countries: Sequence[str] | None = None,
-    method: str = "stepwise",
+    method: str = "aic",
     level: float = 0.95,
     bootstrap: int = 0,
     progress: Callable[[int, int], None] | None = None,
