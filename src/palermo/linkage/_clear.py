@@ -138,6 +138,7 @@ def _settings(link_type: Literal["dedupe_only", "link_and_dedupe"], present: set
         blocking_rules_to_generate_predictions=rules,
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
+        max_iterations=10,
     )
 
 

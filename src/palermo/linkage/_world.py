@@ -7,6 +7,7 @@ say how, so tests, the demo and the benchmarks can link the world as the agencie
 
 from __future__ import annotations
 
+import csv
 import gettext
 from datetime import datetime
 from functools import cache
@@ -15,7 +16,6 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pycountry
 
 from palermo.errors import ScenarioError
@@ -144,7 +144,10 @@ def world_inputs(
         table = agency_inputs(world_dir, world.agency(agency_id))
         path = out_dir / f"{agency_id}.csv"
         tmp = out_dir / f".{agency_id}.csv.tmp"
-        pacsv.write_csv(table, tmp)
+        with tmp.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(table.column_names)
+            writer.writerows(zip(*(table.column(c).to_pylist() for c in table.column_names), strict=True))
         tmp.replace(path)
         written[agency_id] = path
     return written
