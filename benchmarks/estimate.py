@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import sys
 import time
 import warnings
@@ -37,8 +38,6 @@ from palermo.estimate._table import CaptureTable  # noqa: E402
 
 
 def shared_data() -> Path:
-    import os
-
     env = os.environ.get("PALERMO_SHARED_DATA")
     return Path(env) if env else ROOT.parent / "shared" / "data"
 
@@ -108,6 +107,7 @@ def main() -> None:
     anchor_total = anchor_ms * len(models) / 1000
 
     best = selection.best
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     body = f"""
 Command: `python benchmarks/estimate.py`{" --quick" if args.quick else ""}
 
@@ -122,6 +122,9 @@ identifiability before it is fitted.
 | anchor: LP existence check (scipy linprog) + statsmodels GLM per model (same sample) | {sample_size:,} | {anchor_ms * sample_size / 1000:.1f} | {anchor_ms:.2f} |
 | anchor extrapolated to all models | {len(models):,} | {anchor_total:.0f} | |
 | Palermo, forward stepwise (`--method stepwise`) | {step.searched:,} | {stepwise_s:.2f} | |
+
+Load average when the run ended (1, 5, 15 min): {load}; the machine is shared, so absolute times vary
+between runs by about a third; the ratio, measured in the same run, varies less.
 
 Ratio anchor / Palermo per model: **{anchor_ms / per_fit_ms:.1f}x** against the search, **{anchor_ms / cold_ms:.1f}x**
 model by model. Target (issue 7): the whole search under 60 s — {"met" if search_s < 60 else "NOT met"}.

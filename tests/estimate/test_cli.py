@@ -133,7 +133,7 @@ def test_sensitivity_writes_a_png(tmp_path: Path, world: Path) -> None:
     out = runner.invoke(
         app,
         ["estimate", "sensitivity", str(world), "--country", "ESP", "--out", str(png), "--rates", "0,0.2",
-         "--replicates", "2", "--method", "main", "--json"],
+         "--replicates", "2", "--method", "main", "--thresholds", "none", "--json"],
     )  # fmt: skip
     assert out.exit_code == 0, out.output
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -143,6 +143,7 @@ def test_sensitivity_writes_a_png(tmp_path: Path, world: Path) -> None:
     assert points[("missed", 0.2)]["estimate"] > points[("missed", 0.0)]["estimate"]
     assert points[("merged", 0.2)]["estimate"] < points[("merged", 0.0)]["estimate"]
     assert points[("missed", 0.0)]["observed"] < points[("missed", 0.2)]["observed"]
+    assert data["linkage_threshold_sweep"] is None
 
 
 def test_coverage_command_small(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from palermo.estimate import (
     StratifiedResult,
     estimate,
     read_scenario,
+    threshold_sweep,
 )
 from palermo.estimate._intervals import parametric_bootstrap, profile_interval, wald_log_interval
 from palermo.estimate._perturb import miss_links, over_merge, persons, perturb
@@ -175,3 +176,17 @@ def test_linkage_errors_move_the_estimate_as_expected(world: Path) -> None:
 def test_namespace_runs_on_a_workspace(ws: object, uk: CaptureTable) -> None:
     result = ws.estimate.mse(uk, method="main")  # type: ignore[attr-defined]
     assert isinstance(result, MSEResult) and math.isclose(result.estimate, 12213.995, abs_tol=0.01)
+
+
+def test_real_linkage_threshold_sweep(world: Path) -> None:
+    """Bloom-filter linkage of the world's Spanish agencies at two thresholds: a stricter threshold
+    finds fewer links, so more apparent persons and a larger estimate; the same seed, the same sweep."""
+    lists = read_scenario(world, "ESP").lists
+    sweep = threshold_sweep(world, lists, thresholds=(0.8, 0.95), method="main", seed=3)
+    loose, strict = sweep.points
+    assert loose.estimate is not None and strict.estimate is not None
+    assert strict.persons > loose.persons and strict.estimate > loose.estimate
+    assert 0 <= loose.recall <= 1 and strict.recall < loose.recall
+    assert sweep.true_persons > 0 and sweep.true_estimate > sweep.true_persons
+    again = threshold_sweep(world, lists, thresholds=(0.8, 0.95), method="main", seed=3)
+    assert again.to_dict() == sweep.to_dict()

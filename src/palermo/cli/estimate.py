@@ -218,6 +218,18 @@ def _rates(text: str) -> list[float]:
     return sorted(set(rates))
 
 
+def _thresholds(text: str) -> list[float]:
+    try:
+        values = sorted({float(x) for x in text.split(",") if x.strip()})
+    except ValueError:
+        raise typer.BadParameter(
+            "thresholds are numbers separated by commas, e.g. 0.7,0.8,0.9", param_hint="--thresholds"
+        ) from None
+    if not values or any(not 0 < v < 1 for v in values):
+        raise typer.BadParameter("each threshold must be between 0 and 1", param_hint="--thresholds")
+    return values
+
+
 @app.command("sensitivity")
 def sensitivity(
     world: Annotated[
@@ -240,13 +252,22 @@ def sensitivity(
     world_seed: Annotated[int, typer.Option("--world-seed", min=0, help="Seed of the generated world.")] = 1,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the linkage errors.")] = 0,
     method: Annotated[Method, typer.Option("--method", help="Model choice, as for 'mse'.")] = Method.aic,
+    thresholds: Annotated[
+        str,
+        typer.Option(
+            "--thresholds",
+            help="Also link the country's agencies for real (Bloom filters) at these match thresholds; 'none' to skip.",
+        ),
+    ] = "0.7,0.75,0.8,0.85,0.9,0.95",
     json_out: JsonOption = False,
 ) -> None:
     """Plot how the estimate moves when linkage misses true links or merges different persons.
 
     Starts from a synthetic world's true capture histories (the hidden population is known), drops a
     share of the true cross-agency links (missed links) or joins random pairs of persons
-    (over-merges), and estimates again at each rate.
+    (over-merges), and estimates again at each rate. With --thresholds it also encodes the
+    agencies' own files, links them at each match threshold with palermo.linkage, and estimates
+    from each run, against the estimate from the true links.
     """
     ns = EstimateNamespace()
     with tempfile.TemporaryDirectory(prefix="palermo-sensitivity-") as tmp:
@@ -264,6 +285,7 @@ def sensitivity(
             replicates=replicates,
             seed=seed,
             method=method.value,
+            thresholds=None if thresholds.strip().lower() in ("", "none") else _thresholds(thresholds),
         )
     if json_out:
         print_json(result.to_dict())
@@ -283,6 +305,20 @@ def sensitivity(
             f"{p.holds_truth:.0%}",
         )
     console.print(table)
+    if result.thresholds:
+        real = result.thresholds
+        console.print(
+            f"real linkage of {', '.join(real.agencies)}: with the true links {real.true_persons:,} persons, "
+            f"estimate {real.true_estimate:,.0f}",
+            highlight=False,
+        )
+        links = Table("threshold", "precision", "recall", "persons", "estimate")
+        for q in real.points:
+            shown = f"{q.estimate:,.0f}" if q.estimate is not None else (q.problem or "-")
+            links.add_row(
+                f"{q.threshold:.2f}", f"{q.precision:.2f}", f"{q.recall:.2f}", f"{q.persons:,}", shown
+            )
+        console.print(links)
 
 
 @app.command("coverage")

@@ -12,12 +12,13 @@ from the profile likelihood (Cormack 1992) and, on request, a seeded parametric 
 Public names: :class:`EstimateNamespace` (``ws.estimate``), :class:`CaptureTable`, :class:`Model`,
 :class:`MSEResult`, :class:`StratifiedResult`, :func:`estimate`, :func:`estimate_strata`,
 :func:`read_table_csv`, :func:`read_links_csv`, :func:`read_scenario`, :func:`table_from_clusters`,
-:func:`sweep`, :func:`plot_sweep`, :func:`coverage_study`, :func:`plot_coverage`, :data:`METHODS`.
+:func:`sweep`, :func:`plot_sweep`, :func:`threshold_sweep`, :func:`coverage_study`, :func:`plot_coverage`, :data:`METHODS`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,7 @@ from palermo.estimate._sensitivity import (
     sweep,
 )
 from palermo.estimate._table import CaptureTable
+from palermo.estimate._threshold import THRESHOLDS, ThresholdSweep, threshold_sweep
 
 if TYPE_CHECKING:
     from palermo.workspace import Workspace
@@ -123,18 +125,19 @@ class EstimateNamespace:
         replicates: int = 10,
         seed: int = 0,
         method: str = "aic",
+        thresholds: Sequence[float] | None = THRESHOLDS,
     ) -> Sensitivity:
-        """Sweep linkage error on a world's true histories and save the plot to ``out`` (PNG)."""
+        """Sweep linkage error on a world's true histories (and, with ``thresholds``, link the
+        country's agencies for real at each threshold); save the plot to ``out`` (PNG)."""
         table = read_scenario(world_dir, country)
         result = sweep(table, rates=rates, replicates=replicates, seed=seed, method=method)
-        return Sensitivity(
-            result.source,
-            result.lists,
-            result.true_population,
-            result.method,
-            result.points,
-            plot_sweep(result, out),
+        real = (
+            threshold_sweep(world_dir, table.lists, thresholds=thresholds, method=method)
+            if thresholds
+            else None
         )
+        result = replace(result, thresholds=real)
+        return replace(result, plot=plot_sweep(result, out))
 
     def coverage(
         self,
@@ -171,6 +174,7 @@ __all__ = [
     "Model",
     "Sensitivity",
     "StratifiedResult",
+    "ThresholdSweep",
     "coverage_study",
     "estimate",
     "estimate_strata",
@@ -181,4 +185,5 @@ __all__ = [
     "read_table_csv",
     "sweep",
     "table_from_clusters",
+    "threshold_sweep",
 ]

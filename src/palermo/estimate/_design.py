@@ -98,3 +98,11 @@ def cells_without(k: int, pairs: tuple[Pair, ...]) -> np.ndarray:
     cells = masks[keep]
     cells.setflags(write=False)
     return cells
+
+
+@lru_cache(maxsize=256)
+def design_rows(k: int, boundary: tuple[Pair, ...]) -> np.ndarray:
+    """The rows of :func:`full_design` for :func:`cells_without` ``(k, boundary)``. Read-only."""
+    rows: np.ndarray = full_design(k)[cells_without(k, boundary)]
+    rows.setflags(write=False)
+    return rows

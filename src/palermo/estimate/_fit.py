@@ -20,7 +20,7 @@ from scipy.linalg import lapack
 from scipy.special import gammaln
 
 from palermo.estimate._checks import Check, check
-from palermo.estimate._design import Model, cells_without, full_design, model_columns, parameter_names
+from palermo.estimate._design import Model, cells_without, design_rows, model_columns, parameter_names
 from palermo.estimate._table import CaptureTable
 
 MAX_ITER = 100
@@ -192,7 +192,7 @@ def fit_model(table: CaptureTable, model: Model, *, start: np.ndarray | None = N
     boundary = empty_pairs(table, model)
     estimable = tuple(p for p in model.pairs if p not in boundary)
     cells = cells_without(k, boundary)
-    x = full_design(k)[np.ix_(cells, model_columns(k, estimable))]
+    x = design_rows(k, boundary)[:, model_columns(k, estimable)]
     y = table.counts[cells].astype(np.float64)
     names = parameter_names(table.lists, Model(estimable))
     verdict = check(x, y, names, cells)

@@ -22,6 +22,7 @@ from palermo.estimate._estimate import estimate
 from palermo.estimate._perturb import perturb
 from palermo.estimate._readers import scenario_histories
 from palermo.estimate._table import MIN_LISTS, CaptureTable
+from palermo.estimate._threshold import ThresholdSweep
 
 RATES = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)
 KINDS = ("missed", "merged")
@@ -53,6 +54,7 @@ class Sensitivity:
     method: str
     points: tuple[SweepPoint, ...]
     plot: Path | None = None
+    thresholds: ThresholdSweep | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -73,6 +75,7 @@ class Sensitivity:
                 }
                 for p in self.points
             ],
+            "linkage_threshold_sweep": self.thresholds.to_dict() if self.thresholds else None,
         }
 
 
@@ -137,8 +140,9 @@ def plot_sweep(result: Sensitivity, path: str | Path) -> Path:
     import matplotlib.pyplot as plt
 
     kinds = list(dict.fromkeys(p.kind for p in result.points))
-    fig, axes = plt.subplots(1, len(kinds), figsize=(5.5 * len(kinds), 4.2), sharey=True, squeeze=False)
-    for ax, kind in zip(axes[0], kinds, strict=True):
+    panels = len(kinds) + (1 if result.thresholds else 0)
+    fig, axes = plt.subplots(1, panels, figsize=(5.5 * panels, 4.2), squeeze=False)
+    for ax, kind in zip(axes[0], kinds, strict=False):
         pts = [p for p in result.points if p.kind == kind]
         x = [100 * p.rate for p in pts]
         top = max([p.upper or p.estimate * 2 for p in pts] + [result.true_population or 0])
@@ -153,8 +157,10 @@ def plot_sweep(result: Sensitivity, path: str | Path) -> Path:
         ax.set_title(KIND_LABEL.get(kind, kind))
         ax.set_xlabel("linkage error rate (%)")
         ax.grid(alpha=0.3)
+    if result.thresholds:
+        _threshold_panel(axes[0][-1], result.thresholds)
     axes[0][0].set_ylabel("persons")
-    axes[0][-1].legend(loc="best", fontsize=8)
+    axes[0][len(kinds) - 1].legend(loc="best", fontsize=8)
     fig.suptitle(f"Estimate against linkage error: {result.source} ({result.method})", fontsize=10)
     fig.tight_layout()
     out = Path(path)
@@ -162,6 +168,24 @@ def plot_sweep(result: Sensitivity, path: str | Path) -> Path:
     fig.savefig(out, dpi=120)
     plt.close(fig)
     return out
+
+
+def _threshold_panel(ax: Any, sweep: ThresholdSweep) -> None:
+    pts = [p for p in sweep.points if p.estimate is not None]
+    x = [p.threshold for p in pts]
+    ax.fill_between(x, [p.lower or 0 for p in pts], [p.upper or p.estimate or 0 for p in pts], alpha=0.25,
+                    label="interval")  # fmt: skip
+    ax.plot(x, [p.estimate for p in pts], marker="o", label="estimate from the linked histories")
+    ax.plot(x, [p.persons for p in pts], linestyle=":", color="grey", label="persons after linkage")
+    ax.axhline(sweep.true_estimate, color="black", linestyle="--", label="estimate from the true links")
+    for p in pts:
+        ax.annotate(f"P {p.precision:.2f}\nR {p.recall:.2f}", (p.threshold, p.estimate or 0), fontsize=6,
+                    textcoords="offset points", xytext=(0, 6), ha="center")  # fmt: skip
+    ax.set_yscale("log")
+    ax.set_title("real linkage (Bloom filters), threshold sweep")
+    ax.set_xlabel("match threshold (Dice)")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best", fontsize=7)
 
 
 @dataclass(frozen=True)
