@@ -70,7 +70,7 @@ def test_truth_csv(tmp_path: Path) -> None:
     path.write_text("source,id\n", encoding="utf-8")
     with pytest.raises(GroundTruthError, match="header"):
         read_truth_csv(path)
-    with pytest.raises(GroundTruthError, match="no truth/records.parquet"):
+    with pytest.raises(GroundTruthError, match=r"no truth/records\.parquet"):
         world_truth(tmp_path)
 
 
