@@ -42,7 +42,7 @@ def test_agency_and_hub_commands(agency_files: tuple[Path, Path], tmp_path: Path
         encoded.append(str(out))
     links = tmp_path / "LINKS.csv"
     result = runner.invoke(
-        app, [*store, "link", "match", *encoded, "--threshold", "0.7", "--out", str(links), "--json"]
+        app, [*store, "link", "match", *encoded, "--threshold", "0.65", "--out", str(links), "--json"]
     )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)

@@ -55,7 +55,7 @@ def test_two_agencies_link_their_common_people(
     agency_files: tuple[Path, Path], keyfile: Path, tmp_path: Path
 ) -> None:
     paths = _encode_pair(agency_files, keyfile, tmp_path / "enc")
-    result = match_files(paths, threshold=0.7)
+    result = match_files(paths, threshold=0.65)
     assert _pairs(result) == MATCHES
     assert result.sources == ["agency-a", "agency-b"]
     assert result.record_count == 11
