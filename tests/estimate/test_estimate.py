@@ -190,3 +190,28 @@ def test_real_linkage_threshold_sweep(world: Path) -> None:
     assert sweep.true_persons > 0 and sweep.true_estimate > sweep.true_persons
     again = threshold_sweep(world, lists, thresholds=(0.8, 0.95), method="main", seed=3)
     assert again.to_dict() == sweep.to_dict()
+
+
+def test_from_a_stored_linkage_run(world: Path, tmp_path: Path) -> None:
+    """A run stored by ws.linkage.match is read back as capture histories, one list per agency."""
+    import hashlib
+
+    import palermo
+    from palermo.linkage import world_inputs
+
+    agencies = ["es-inspeccion", "eu-hotline", "es-policia"]
+    inputs = world_inputs(world, tmp_path / "inputs", agencies=agencies)
+    key = tmp_path / "key"
+    key.write_text(hashlib.sha256(b"estimate-test").hexdigest())
+    with palermo.open(tmp_path / "store.duckdb") as ws:
+        encoded: list[Path | str] = []
+        for agency, path in inputs.items():
+            ws.linkage.encode(path, tmp_path / f"{agency}.clk", secret_file=key)
+            encoded.append(tmp_path / f"{agency}.clk")
+        run = ws.linkage.match(encoded, threshold=0.8)
+        assert run.run_id is not None
+        t = ws.estimate.from_linkage(run.run_id)
+        assert t.lists == tuple(run.sources)
+        assert t.observed == run.cluster_count
+        assert t.source == f"linkage run {run.run_id}"
+        assert ws.estimate.mse(t, method="main").estimate > t.observed
