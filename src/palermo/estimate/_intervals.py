@@ -52,7 +52,10 @@ def _profile_function(table: CaptureTable, fit: Fit) -> Callable[[float], float]
     def loglik(total: float) -> float:
         unseen = total - n
         y = np.concatenate([[unseen], y_obs])
-        coef, mu, _ = irls(x, y, start[0])
+        try:
+            coef, mu, _ = irls(x, y, start[0])
+        except FloatingPointError:  # no fit at this total: treat it as far outside the interval
+            return -1e18
         start[0] = coef
         p = mu / mu.sum()
         observed_part = float(
