@@ -18,6 +18,8 @@ def demo(
     seed: Annotated[int, typer.Option("--seed", "-s", min=0, help="Random seed.")] = 2000,
 ) -> None:
     """Generate the demo world, ingest its agency files into the embedded store and print a summary."""
+    from palermo.estimate import estimate as mse_estimate  # scipy: loaded only when the demo runs
+
     with workspace() as ws:
         out = ws.settings.home / "demo-world"
         console.print(Panel.fit("Palermo demo: a synthetic multi-agency world (every person is invented)"))
@@ -25,6 +27,8 @@ def demo(
         print_summary(summary)
         loaded = ws.scenario.load(out, replace=True)
         info = ws.info()
+        estimate = mse_estimate(ws.estimate.from_scenario(out, "ESP"))
+        truth = summary.data["countries"]["ESP"]
     console.print(
         f"\nread {loaded['rows_read']:,} agency records through the ingest (one mapping per agency): "
         f"{loaded['ingested']:,} ingested, {loaded['quarantined']:,} quarantined"
@@ -33,5 +37,13 @@ def demo(
     for table, rows in info["tables"].items():
         if rows:
             console.print(f"  {table:<24} {rows:>10,}")
+    low, high = estimate.interval
+    upper = f"{high:,.0f}" if high is not None else "no upper bound"
+    console.print(
+        f"\nmultiple systems estimation, Spain ({', '.join(truth['lists'])}), from the world's true links "
+        f"(the demo does not link the agencies' files yet): {estimate.observed:,} observed, estimated "
+        f"[bold]{estimate.estimate:,.0f}[/] (95% interval {low:,.0f} to {upper}), model {estimate.model}; "
+        f"the world's true population there is {truth['persons']:,}"
+    )
     console.print(f"\nstore: [bold]{info['path']}[/] (schema version {info['schema_version']})")
     console.print("next: palermo store info · palermo ingest quarantine list · palermo --help")

@@ -5,13 +5,15 @@ from __future__ import annotations
 import tempfile
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from palermo.cli._common import console, err_console, print_json, workspace
-from palermo.estimate import CaptureTable, EstimateNamespace, MSEResult, StratifiedResult
+
+if TYPE_CHECKING:  # palermo.estimate pulls in scipy: imported in the commands, not at CLI start-up
+    from palermo.estimate import CaptureTable, EstimateNamespace, MSEResult
 
 app = typer.Typer(
     help="Estimate how many victims no list has recorded (multiple systems estimation), and how linkage error moves it.",
@@ -173,6 +175,8 @@ def mse(
     Prints the estimate, its interval, the model chosen, the competing models, and warnings for a
     policy reader. With --json: {"observed", "estimate", "interval", "model", "warnings", ...}.
     """
+    from palermo.estimate import EstimateNamespace
+
     ns = EstimateNamespace()
     tables = _source(ns, table, from_links, from_linkage, from_scenario, country, stratify, count_column)
     result = ns.mse(
@@ -191,6 +195,8 @@ def mse(
     if json_out:
         print_json(result.to_dict())
         return
+    from palermo.estimate import StratifiedResult
+
     if isinstance(result, StratifiedResult):
         lo, hi = result.interval
         upper = f"{hi:,.0f}" if hi is not None else "no upper limit"
@@ -269,6 +275,8 @@ def sensitivity(
     agencies' own files, links them at each match threshold with palermo.linkage, and estimates
     from each run, against the estimate from the true links.
     """
+    from palermo.estimate import EstimateNamespace
+
     ns = EstimateNamespace()
     with tempfile.TemporaryDirectory(prefix="palermo-sensitivity-") as tmp:
         if world is None:
@@ -337,6 +345,8 @@ def coverage(
     json_out: JsonOption = False,
 ) -> None:
     """How often the interval holds the true population, over many small seeded worlds."""
+    from palermo.estimate import EstimateNamespace
+
     result = EstimateNamespace().coverage(
         worlds, persons=persons, first_seed=first_seed, method=method.value, bootstrap=bootstrap, out=out
     )
