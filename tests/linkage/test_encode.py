@@ -123,7 +123,7 @@ def test_salting_separates_years(keyfile: Path, tmp_path: Path) -> None:
     assert _dice(enc["X1"], enc["X2"]) < 0.6
     encode_file(path, load_schema("default"), read_secret(keyfile), tmp_path / "y.parquet")
     plain = _by_id(tmp_path / "y.parquet")
-    assert _dice(plain["X1"], plain["X2"]) > 0.9
+    assert _dice(plain["X1"], plain["X2"]) > 0.7
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,12 @@ class Engine(StrEnum):
     spark = "spark"
 
 
+class Missing(StrEnum):
+    ignore = "ignore"
+    fields = "fields"
+    records = "records"
+
+
 class Blocking(StrEnum):
     auto = "auto"
     none = "none"
@@ -162,6 +168,23 @@ def match(
             help="auto (all pairs when small, else keys), none (all pairs), keys, lsh, keys+lsh.",
         ),
     ] = Blocking.auto,
+    min_shared: Annotated[
+        int,
+        typer.Option(
+            "--min-shared",
+            min=0,
+            help="A pair must also share at least this many bits (0: off); keeps namesakes without a "
+            "date of birth apart in large populations.",
+        ),
+    ] = 0,
+    missing: Annotated[
+        Missing,
+        typer.Option(
+            "--missing",
+            help="ignore (plain Dice), fields (leave out fields an agency never records), records (fields "
+            "a record lacks; needs schema presence).",
+        ),
+    ] = Missing.ignore,
     engine: EngineOption = Engine.duckdb,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write LINKS.csv: cluster_id,source,record_id.")
@@ -180,6 +203,8 @@ def match(
             within_threshold=within,
             blocking=blocking.value,
             engine=engine.value,
+            min_shared=min_shared,
+            missing=missing.value,
         )
     if out is not None:
         result.write_links(out)

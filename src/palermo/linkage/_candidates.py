@@ -49,9 +49,10 @@ class Stack:
     popcount: IntArray
     present: IntArray
     adjust: IntArray | None
+    min_shared: int = 0
 
     @classmethod
-    def of(cls, files: list[EncodedFile], *, missing: str = "adjust") -> Stack:
+    def of(cls, files: list[EncodedFile], *, missing: str = "ignore", min_shared: int = 0) -> Stack:
         width = files[0].words.shape[1] if files else 16
         words = np.concatenate([f.words for f in files]) if files else np.zeros((0, width), dtype=np.uint64)
         sources = np.concatenate([np.full(f.records, i, dtype=np.int64) for i, f in enumerate(files)])
@@ -64,7 +65,9 @@ class Stack:
         elif missing == "fields" and files and all(f.field_bits for f in files):
             present = np.concatenate([np.full(f.records, f.fields_mask, dtype=np.int64) for f in files])
             adjust = adjust_table(_mean_field_bits(files))
-        return cls(np.ascontiguousarray(words), sources, offsets, popcounts(words), present, adjust)
+        return cls(
+            np.ascontiguousarray(words), sources, offsets, popcounts(words), present, adjust, min_shared
+        )
 
     def presence(self, s: int) -> IntArray:
         return self.present[self.offsets[s] : self.offsets[s + 1]]
@@ -111,7 +114,13 @@ def exact_pairs(files: list[EncodedFile], stack: Stack, threshold: float, within
             cut = within if t == s and within is not None else threshold
             presence = (stack.presence(s), stack.presence(t)) if stack.adjust is not None else None
             i, j, _shared = all_pairs(
-                left.words, right.words, cut, same=t == s, presence=presence, adjust=stack.adjust
+                left.words,
+                right.words,
+                cut,
+                same=t == s,
+                presence=presence,
+                adjust=stack.adjust,
+                min_shared=stack.min_shared,
             )
             parts_a.append(i + stack.offsets[s])
             parts_b.append(j + stack.offsets[t])
@@ -138,32 +147,42 @@ def lsh_keys(words: WordArray, bands: int, bits: int, seed: int = 20_240_601) ->
     return keys
 
 
-def key_table(files: list[EncodedFile], stack: Stack, method: str, lsh_bands: int, lsh_bits: int) -> pa.Table:
-    """(g, s, k): every record's blocking keys, one row each."""
-    gs: list[IntArray] = []
-    ks: list[IntArray] = []
-    if "keys" in method:
-        for i, f in enumerate(files):
-            for name, values in f.blocks.items():
-                mask = f.has_block[name]
-                gs.append(np.flatnonzero(mask) + stack.offsets[i])
-                ks.append(values[mask])
+def key_tables(
+    files: list[EncodedFile], stack: Stack, method: str, lsh_bands: int, lsh_bits: int
+) -> list[tuple[str, pa.Table]]:
+    """Per blocking key (or LSH band), the table (g, s, k) of every record that has it."""
+    out: list[tuple[str, pa.Table]] = []
+    if "keys" in method and files:
+        for name in files[0].blocks:
+            gs = [np.flatnonzero(f.has_block[name]) + stack.offsets[i] for i, f in enumerate(files)]
+            ks = [f.blocks[name][f.has_block[name]] for f in files]
+            g = np.concatenate(gs)
+            out.append((name, pa.table({"g": g, "s": stack.sources[g], "k": np.concatenate(ks)})))
     if "lsh" in method:
-        for band_keys in lsh_keys(stack.words, lsh_bands, lsh_bits):
-            gs.append(np.arange(len(stack.words), dtype=np.int64))
-            ks.append(band_keys)
-    g = np.concatenate(gs) if gs else np.zeros(0, np.int64)
-    k = np.concatenate(ks) if ks else np.zeros(0, np.int64)
-    return pa.table({"g": g, "s": stack.sources[g], "k": k})
+        every = np.arange(len(stack.words), dtype=np.int64)
+        for band, band_keys in enumerate(lsh_keys(stack.words, lsh_bands, lsh_bits)):
+            out.append((f"lsh{band}", pa.table({"g": every, "s": stack.sources, "k": band_keys})))
+    return out
+
+
+def key_table(files: list[EncodedFile], stack: Stack, method: str, lsh_bands: int, lsh_bits: int) -> pa.Table:
+    """Every record's blocking keys in one table (g, s, k); keys of different names never collide
+    (each is a keyed hash that includes its name; LSH keys carry their band)."""
+    tables = [table for _, table in key_tables(files, stack, method, lsh_bands, lsh_bits)]
+    if not tables:
+        return pa.table(
+            {"g": pa.array([], pa.int64()), "s": pa.array([], pa.int64()), "k": pa.array([], pa.int64())}
+        )
+    return pa.concat_tables(tables)
 
 
 BLOCK_SQL = """
 WITH sized AS (
-    SELECT k, count(*) AS n FROM keys GROUP BY k HAVING count(*) > 1
+    SELECT k FROM keys GROUP BY k HAVING count(*) BETWEEN 2 AND {max_block}
 ), kept AS (
-    SELECT keys.g, keys.s, keys.k FROM keys JOIN sized USING (k) WHERE sized.n <= {max_block}
+    SELECT keys.g, keys.s, keys.k FROM keys SEMI JOIN sized USING (k)
 )
-SELECT DISTINCT l.g AS a, r.g AS b
+SELECT l.g AS a, r.g AS b
 FROM kept l JOIN kept r ON l.k = r.k AND l.g < r.g
 WHERE {where}
 """
@@ -176,35 +195,53 @@ def blocked_pairs(
     within: float | None,
     method: str,
     *,
-    max_block: int = 5_000,
+    max_block: int = 1_000,
     lsh_bands: int = 24,
     lsh_bits: int = 24,
     threads: int | None = None,
 ) -> Candidates:
-    """Pairs that share a blocking key, scored exactly, kept at or above the threshold(s)."""
-    keys = key_table(files, stack, method, lsh_bands, lsh_bits)
+    """Pairs that share a blocking key, scored exactly, kept at or above the threshold(s).
+
+    One key at a time: its pairs are joined in DuckDB, scored, and only those above the threshold
+    kept, so memory holds one key's pairs, not all of them."""
+    where = "true" if within is not None else "l.s <> r.s"
     con = duckdb.connect(config={"threads": threads} if threads else {})
+    kept_a: list[IntArray] = []
+    kept_b: list[IntArray] = []
+    compared, oversized, oversized_records = 0, 0, 0
     try:
-        con.register("keys", keys)
-        dropped = con.execute(
-            "SELECT count(*), coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM keys GROUP BY k) WHERE n > ?",
-            [max_block],
-        ).fetchall()[0]
-        where = "true" if within is not None else "l.s <> r.s"
-        pairs = con.sql(BLOCK_SQL.format(max_block=int(max_block), where=where)).to_arrow_table()
+        for _name, keys in key_tables(files, stack, method, lsh_bands, lsh_bits):
+            con.register("keys", keys)
+            big = con.execute(
+                "SELECT count(*), coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM keys GROUP BY k) WHERE n > ?",
+                [max_block],
+            ).fetchall()[0]
+            oversized, oversized_records = oversized + int(big[0]), oversized_records + int(big[1])
+            pairs = con.sql(BLOCK_SQL.format(max_block=int(max_block), where=where)).to_arrow_table()
+            con.unregister("keys")
+            a = pairs.column("a").to_numpy().astype(np.int64)
+            b = pairs.column("b").to_numpy().astype(np.int64)
+            del pairs
+            compared += len(a)
+            found = score_pairs(stack, a, b, threshold, within, method, {})
+            kept_a.append(found.a)
+            kept_b.append(found.b)
     finally:
         con.close()
-    a = pairs.column("a").to_numpy().astype(np.int64)
-    b = pairs.column("b").to_numpy().astype(np.int64)
-    return score_pairs(
+    a = np.concatenate(kept_a) if kept_a else np.zeros(0, np.int64)
+    b = np.concatenate(kept_b) if kept_b else np.zeros(0, np.int64)
+    pairs_found = np.unique(np.stack([a, b], axis=1), axis=0) if len(a) else np.zeros((0, 2), np.int64)
+    result = score_pairs(
         stack,
-        a,
-        b,
+        pairs_found[:, 0],
+        pairs_found[:, 1],
         threshold,
         within,
         method,
-        {"oversized_blocks": int(dropped[0]), "records_in_oversized_blocks": int(dropped[1])},
+        {"oversized_blocks": oversized, "records_in_oversized_blocks": oversized_records},
     )
+    result.compared = compared
+    return result
 
 
 def score_pairs(
@@ -219,8 +256,9 @@ def score_pairs(
     """Exact Dice of candidate pairs; keep those at or above their threshold."""
     order = np.lexsort((b, a))
     a, b = a[order], b[order]
-    score = stack.scores(a, b, pair_shared(stack.words, a, b))
+    shared = pair_shared(stack.words, a, b)
+    score = stack.scores(a, b, shared)
     same = stack.sources[a] == stack.sources[b]
     cut = np.where(same, within if within is not None else np.inf, threshold)
-    keep = score >= cut
+    keep = (score >= cut) & (shared >= stack.min_shared)
     return Candidates(a[keep], b[keep], score[keep], method, len(a), stats)

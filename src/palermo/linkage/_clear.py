@@ -280,8 +280,8 @@ def link_clear(
     low, high = np.minimum(a, b), np.maximum(a, b)
     probability = pairs["match_probability"].to_numpy(dtype=np.float64) if len(pairs) else np.zeros(0)
     if clustering == "connected":
-        masks = np.zeros(len(source_of), dtype=np.int64)  # one pseudo-agency: no agency rule
-        clusters = solve(masks, low, high, probability)
+        masks = np.zeros(len(source_of), dtype=np.int64)  # one pseudo-agency: no agency rule, no cap
+        clusters = solve(masks, low, high, probability, max_duplicates=len(source_of))
     else:
         clusters = solve(source_of, low, high, probability)
     record_ids = pa.concat_arrays([f.column("unique_id").combine_chunks() for f in frames])

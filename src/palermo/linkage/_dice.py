@@ -80,29 +80,35 @@ def _all_pairs_kernel(
     found = 0
     words = a.shape[1]
     capacity = out_i.shape[0]
-    for i in range(a.shape[0]):
-        ai = a[i]
-        pa = pop_a[i]
-        qa = pres_a[i]
-        start = i + row0 + 1 if upper else 0
-        for j in range(start, b.shape[0]):
-            pb = pop_b[j]
-            total = pa + pb - adjust[qa ^ pres_b[j]]
-            if total < 1:
-                total = 1
-            bound = need[total]
-            if bound > pa or bound > pb:
-                continue
+    rows = a.shape[0]
+    # four rows of ``a`` against each row of ``b``: b is read from memory a quarter as often
+    for i0 in range(0, rows, 4):
+        i1 = min(i0 + 4, rows)
+        first = i0 + row0 + 1 if upper else 0
+        for j in range(first, b.shape[0]):
             bj = b[j]
-            shared = 0
-            for w in range(words):
-                shared += _popcount(ai[w] & bj[w])
-            if shared >= bound:
-                if found < capacity:
-                    out_i[found] = i
-                    out_j[found] = j
-                    out_s[found] = shared
-                found += 1
+            pb = pop_b[j]
+            qb = pres_b[j]
+            for i in range(i0, i1):
+                if upper and j <= i + row0:
+                    continue
+                pa = pop_a[i]
+                total = pa + pb - adjust[pres_a[i] ^ qb]
+                if total < 1:
+                    total = 1
+                bound = need[total]
+                if bound > pa or bound > pb:
+                    continue
+                ai = a[i]
+                shared = 0
+                for w in range(words):
+                    shared += _popcount(ai[w] & bj[w])
+                if shared >= bound:
+                    if found < capacity:
+                        out_i[found] = i
+                        out_j[found] = j
+                        out_s[found] = shared
+                    found += 1
     return found
 
 
@@ -143,12 +149,14 @@ def all_pairs(
     same: bool = False,
     presence: tuple[IntArray, IntArray] | None = None,
     adjust: IntArray | None = None,
+    min_shared: int = 0,
     use_numba: bool | None = None,
     chunk: int = 2048,
 ) -> tuple[IntArray, IntArray, IntArray]:
     """Every pair (i in a, j in b) with (adjusted) Dice >= threshold, as (i, j, shared bits), by i
     then j. ``same``: ``a is b`` and only pairs i < j are wanted. ``presence`` (each row's field
-    bits) and ``adjust`` (bits to leave out per xor of field bits) give the adjusted Dice."""
+    bits) and ``adjust`` (bits to leave out per xor of field bits) give the adjusted Dice;
+    ``min_shared``: pairs must also share at least this many bits."""
     numba_path = HAVE_NUMBA if use_numba is None else use_numba and HAVE_NUMBA
     pop_a = np.bitwise_count(a).sum(axis=1, dtype=np.int64)
     pop_b = pop_a if same else np.bitwise_count(b).sum(axis=1, dtype=np.int64)
@@ -157,7 +165,7 @@ def all_pairs(
         pres_a, pres_b, adjust = np.zeros(len(a), np.int64), np.zeros(len(b), np.int64), NO_ADJUST
     else:
         pres_a, pres_b = presence[0].astype(np.int64), presence[1].astype(np.int64)
-    need = need_table(threshold, 128 * a.shape[1])
+    need = np.maximum(need_table(threshold, 128 * a.shape[1]), min_shared)
     out: list[tuple[IntArray, IntArray, IntArray]] = []
     for start in range(0, len(a), chunk):
         stop = start + chunk
@@ -184,10 +192,13 @@ def all_pairs(
                 if found <= capacity:
                     break
                 capacity = found
-            out.append((oi[:found] + start, oj[:found], os_[:found]))
+            order = np.lexsort((oj[:found], oi[:found]))  # the kernel finds them tile by tile
+            out.append((oi[:found][order] + start, oj[:found][order], os_[:found][order]))
         else:
             totals = (pop_a[start:stop], pop_b, pres_a[start:stop], pres_b, adjust)
-            out.append(_numpy_block(block, b, totals, threshold, same, start))
+            i, j, s = _numpy_block(block, b, totals, threshold, same, start)
+            enough = s >= min_shared
+            out.append((i[enough], j[enough], s[enough]))
     if not out:
         empty = np.zeros(0, np.int64)
         return empty, empty.copy(), empty.copy()

@@ -237,7 +237,7 @@ def encode_file(
         "blocking": [k.name for k in schema.blocking],
         "fields": [f.identifier for f in schema.encoded],
         "absent_fields": absent,
-        "field_bits": field_bits if schema.clk_config.presence else None,
+        "field_bits": field_bits,
         "palermo_version": __version__,
     }
     encoded = encoded.replace_schema_metadata({METADATA_KEY: json.dumps(meta).encode()})

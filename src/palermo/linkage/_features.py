@@ -106,12 +106,19 @@ def sound_tokens(feature: Feature, value: FieldValue) -> list[str]:
 
 
 def _date_tokens(parts: tuple[int, int | None, int | None]) -> list[str]:
+    """The date and its parts: a different date shares few tokens (often only the year), a typo
+    in one part keeps the others, a day/month swap keeps the year and the unordered pair."""
     year, month, day = parts
-    digits = f"{year:04d}" + (f"{month:02d}" if month else "") + (f"{day:02d}" if month and day else "")
-    tokens = [f"{i}:{d}" for i, d in enumerate(digits)]
+    tokens = [f"y:{year:04d}"]
+    if month:
+        tokens.append(f"ym:{year:04d}-{month:02d}")
     if month and day:
         low, high = sorted((month, day))
-        tokens.append(f"md:{low:02d}-{high:02d}")
+        tokens += [
+            f"ymd:{year:04d}-{month:02d}-{day:02d}",
+            f"md:{low:02d}-{high:02d}",
+            f"yd:{year:04d}-{day:02d}",
+        ]
     return tokens
 
 

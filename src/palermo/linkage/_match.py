@@ -43,10 +43,11 @@ def match_files(
     within_threshold: float | None = None,
     blocking: str = "auto",
     engine: str = "duckdb",
-    max_block: int = 5_000,
+    max_block: int = 1_000,
     lsh_bands: int = 24,
     lsh_bits: int = 24,
-    missing: str = "fields",
+    missing: str = "ignore",
+    min_shared: int = 0,
     settings: Settings | None = None,
 ) -> LinkageResult:
     """Link encoded files: candidates (all pairs or blocked), scores, greedy clusters.
@@ -56,7 +57,10 @@ def match_files(
     ``missing``: ``fields`` leaves out of a pair's Dice the bits of a field that one of the two
     agencies does not collect at all (its column is absent, as dates of birth at a hotline);
     ``records`` does so for a field missing from one of the two records (when the encodings carry
-    each record's fields: schema ``presence``); ``ignore``: plain Dice.
+    each record's fields: schema ``presence``); ``ignore`` (the default): plain Dice.
+    ``min_shared``: a pair must also share at least this many bits, whatever its Dice: in a large
+    population, two records that agree on names alone (neither has a date of birth) are often
+    namesakes.
     """
     check_threshold(threshold, "threshold")
     within = (within_threshold if within_threshold is not None else threshold) if dedupe else None
@@ -78,7 +82,9 @@ def match_files(
         )
     started = time.perf_counter()
     files = read_all(paths)
-    stack = Stack.of(files, missing=missing)
+    if min_shared < 0:
+        raise ValidationError([_Problem(None, "min_shared", "must be 0 or more")], what="linkage options")
+    stack = Stack.of(files, missing=missing, min_shared=min_shared)
     method = choose_blocking(files, blocking, within is not None)
     if "keys" in method and not files[0].blocks:
         raise ValidationError(
@@ -133,6 +139,7 @@ def match_files(
         lsh_bits,
         missing if stack.adjust is not None else "ignore",
     )
+    parameters["min_shared"] = min_shared
     parameters["seconds"] = {
         "read": round(read_s, 3),
         "compare": round(compared_s, 3),

@@ -105,8 +105,8 @@ class Exact(_Model):
 
 class DateParts(_Model):
     type: Literal["date"]
-    """Positional digits of YYYYMMDD plus the unordered (day, month) pair, which survives a
-    day/month swap."""
+    """The year, year-month, the full date, year-day and the unordered (day, month) pair: a
+    different date shares few tokens, a typo or a day/month swap keeps some."""
 
 
 Comparison = Annotated[Ngram | Exact | DateParts, Field(discriminator="type")]

@@ -3,8 +3,8 @@
 Greedy, as anonlink's solver: pairs are taken from the most to the least similar; two groups merge
 only when they hold no agency in common, so a cluster never has two records of one agency. The one
 exception is an agency's own duplicates: when within-agency linking is on, pairs inside one agency
-are joined first (their own threshold), and the group they form then counts as that agency's one
-member of the cluster. With two agencies this is the greedy one-to-one matching.
+are joined first (their own threshold; groups of at most three records), and the group they form
+then counts as that agency's one member of the cluster. With two agencies this is the greedy one-to-one matching.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from palermo.linkage._bloom import IntArray
 from palermo.linkage._dice import _jit
 
 FloatArray = npt.NDArray[np.float64]
+MAX_DUPLICATES = 3
 
 
 @_jit
@@ -41,8 +42,10 @@ def _greedy(
     links: Any,
     total: Any,
     low: Any,
+    max_group: int,
 ) -> None:
-    """Edges in the given order; ``within`` edges first (no agency rule), then the others."""
+    """Edges in the given order; ``within`` edges first (no agency rule, but a group of one
+    agency's duplicates stays at most ``max_group`` records), then the others."""
     for phase in range(2):
         for e in range(a.shape[0]):
             if within[e] != (phase == 0):
@@ -50,6 +53,8 @@ def _greedy(
             ra = _find(parent, a[e])
             rb = _find(parent, b[e])
             if ra == rb:
+                continue
+            if phase == 0 and size[ra] + size[rb] > max_group:
                 continue
             if phase == 1 and (masks[ra] & masks[rb]) != 0:
                 continue
@@ -97,9 +102,17 @@ class Clusters:
 
 
 def solve(
-    sources: IntArray, a: IntArray, b: IntArray, score: FloatArray, *, pure_python: bool = False
+    sources: IntArray,
+    a: IntArray,
+    b: IntArray,
+    score: FloatArray,
+    *,
+    max_duplicates: int = MAX_DUPLICATES,
+    pure_python: bool = False,
 ) -> Clusters:
-    """Cluster nodes (``sources[i]``: node i's agency, 0..63) from scored pairs (a[e], b[e])."""
+    """Cluster nodes (``sources[i]``: node i's agency, 0..63) from scored pairs (a[e], b[e]).
+    An agency's duplicates form groups of at most ``max_duplicates`` records, so that chains of
+    look-alikes inside one large agency never snowball into one cluster."""
     n = len(sources)
     order = np.lexsort((b, a, -score))
     a, b, score = a[order].astype(np.int64), b[order].astype(np.int64), score[order].astype(np.float64)
@@ -111,8 +124,8 @@ def solve(
     total = np.zeros(n, dtype=np.float64)
     low = np.full(n, np.inf)
     if pure_python:
-        return _solve_python(sources, a, b, score, within)
-    _greedy(masks, a, b, score, within, parent, size, links, total, low)
+        return _solve_python(sources, a, b, score, within, max_duplicates)
+    _greedy(masks, a, b, score, within, parent, size, links, total, low, max_duplicates)
     labels = np.empty(n, dtype=np.int64)
     roots = np.empty(n, dtype=np.int64)
     count = _labels(parent, labels, roots)
@@ -140,7 +153,9 @@ def _summarise(
     return Clusters(labels, size[roots], masks[roots], link_count, mean, minimum)
 
 
-def _solve_python(sources: IntArray, a: IntArray, b: IntArray, score: FloatArray, within: Any) -> Clusters:
+def _solve_python(
+    sources: IntArray, a: IntArray, b: IntArray, score: FloatArray, within: Any, max_group: int
+) -> Clusters:
     """The same algorithm in plain Python (used to test the compiled one)."""
     n = len(sources)
     parent = list(range(n))
@@ -158,7 +173,11 @@ def _solve_python(sources: IntArray, a: IntArray, b: IntArray, score: FloatArray
             if bool(within[e]) != phase:
                 continue
             ra, rb = find(int(a[e])), find(int(b[e]))
-            if ra == rb or (not phase and masks[ra] & masks[rb]):
+            if (
+                ra == rb
+                or (not phase and masks[ra] & masks[rb])
+                or (phase and size[ra] + size[rb] > max_group)
+            ):
                 continue
             if size[ra] < size[rb]:
                 ra, rb = rb, ra

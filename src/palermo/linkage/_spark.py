@@ -93,7 +93,7 @@ def spark_candidates(
     method: str,
     *,
     settings: Settings | None = None,
-    max_block: int = 5_000,
+    max_block: int = 1_000,
     lsh_bands: int = 24,
     lsh_bits: int = 24,
 ) -> Candidates:
