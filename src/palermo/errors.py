@@ -51,7 +51,20 @@ numbers, narratives).
     ├── IncompatibleEncodingsError  encoded files differ in schema, length or secret; names the files
     ├── DuplicateSourceError        one agency's file is given twice (same name or same content)
     ├── LinkageEngineError          the chosen engine (Spark, Splink) cannot run here; says what to install
-    └── GroundTruthError            ground truth for an evaluation is missing or does not cover the links
+    ├── GroundTruthError            ground truth for an evaluation is missing or does not cover the links
+    └── DisclosureError             a release cannot be made as asked; nothing is written
+        ├── DisclosureParameterError  a disclosure setting is out of range (threshold below 2, k below 2,
+        │                           epsilon zero or negative, delta outside [0, 1), a suppression limit
+        │                           outside [0, 1])
+        ├── QuasiIdentifierError    a named quasi-identifier, sensitive attribute or category column does
+        │                           not exist in the data; names the column
+        ├── DisclosureRiskError     the data is too sparse to release anything under the rules asked for,
+        │   │                       or a release would break its guarantee
+        │   └── DifferencingError   a release, subtracted from an earlier release of the same data,
+        │                           would reveal a cell or record below the threshold
+        ├── PrivacyBudgetError      a release would spend more privacy budget (epsilon, delta) than is left
+        ├── UnknownProfileError     (a NotFoundError) no release profile has this name and no such file
+        └── UnknownReleaseError     (a NotFoundError) no release in the ledger has this id
 """
 
 from __future__ import annotations
@@ -341,3 +354,38 @@ __all__ = [
     "ValidationError",
     "VocabularyFileError",
 ]
+
+
+class DisclosureError(PalermoError):
+    """A release cannot be made as asked; nothing has been written."""
+
+
+class DisclosureParameterError(DisclosureError):
+    """A disclosure setting is out of range: a threshold or k below 2, epsilon zero or negative,
+    delta outside [0, 1), a suppression limit outside [0, 1]."""
+
+
+class QuasiIdentifierError(DisclosureError):
+    """A named quasi-identifier, sensitive attribute or category column is not in the data."""
+
+
+class DisclosureRiskError(DisclosureError):
+    """The data is too sparse to release anything under the rules asked for, or a release would
+    break its stated guarantee."""
+
+
+class DifferencingError(DisclosureRiskError):
+    """A release, subtracted from an earlier release of the same data, would reveal a cell or a
+    record below the threshold."""
+
+
+class PrivacyBudgetError(DisclosureError):
+    """A release would spend more privacy budget (epsilon, delta) than the ledger has left."""
+
+
+class UnknownProfileError(NotFoundError, DisclosureError):
+    """No release profile has this name, and no such profile file exists."""
+
+
+class UnknownReleaseError(NotFoundError, DisclosureError):
+    """No release in the ledger has this id."""

@@ -123,6 +123,21 @@ def test_demo_builds_the_store(tmp_path: Path) -> None:
     with palermo.open(tmp_path / "home" / "palermo.duckdb") as ws:
         assert ws.store.count("datasets") == 1, "a second demo replaces the first"
         assert ws.cases.count() > 0
+        runs = ws.linkage.runs()
+        assert len(runs) == 1, "a second demo replaces its linkage run"
+        histories = ws.linkage.capture_histories(runs[0].run_id)
+        assert histories.num_columns == 4, "three agencies in Spain and the count"
+    flat = " ".join(again.stdout.split())
+    assert "private linkage of the agencies in Spain" in flat
+    assert "overlap between agencies" in flat
+    assert f"run {runs[0].run_id}" in flat
+    precision = float(flat.split("precision ")[1].split(",")[0])
+    assert 0.0 < precision <= 1.0
+    # names never reach the hub's output: the encoded files hold no clear-text identity column
+    import pyarrow.parquet as pq
+
+    for encoded in (tmp_path / "home" / "demo-link" / "encoded").glob("*.parquet"):
+        assert not {"given_name", "family_name", "date_of_birth"} & set(pq.read_schema(encoded).names)
 
 
 def test_cli_reference_is_up_to_date() -> None:
