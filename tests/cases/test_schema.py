@@ -33,14 +33,24 @@ def test_sql_columns_match_the_models(workspace: Workspace) -> None:
                 assert default == str(col.default).upper() or default == str(col.default).lower()
 
 
-def test_primary_keys_and_comments(workspace: Workspace) -> None:
+def test_keys_and_comments(workspace: Workspace) -> None:
+    """organisations keeps its primary key; the tables that grow with every record keep their keys
+    without an index (migration 0007: palermo.cases checks them on write), key columns NOT NULL."""
     for spec in tables().values():
         keys = workspace.store.execute(
             "SELECT constraint_column_names FROM duckdb_constraints() "
-            "WHERE table_name = ? AND constraint_type = 'PRIMARY KEY'",
+            "WHERE table_name = ? AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')",
             [spec.name],
         ).fetchall()
-        assert [tuple(k[0]) for k in keys] == [spec.key], spec.name
+        expected = [spec.key] if spec.name == "organisations" else []
+        assert [tuple(k[0]) for k in keys] == expected, spec.name
+        nullable = dict(
+            workspace.store.execute(
+                "SELECT column_name, is_nullable FROM information_schema.columns WHERE table_name = ?",
+                [spec.name],
+            ).fetchall()
+        )
+        assert all(nullable[k] == "NO" for k in spec.key), spec.name
         comment = workspace.store.execute(
             "SELECT comment FROM duckdb_tables() WHERE table_name = ?", [spec.name]
         ).fetchall()

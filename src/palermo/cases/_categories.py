@@ -77,6 +77,7 @@ class Categories:
     def __init__(self, documents: Mapping[str, Document], lists: Mapping[str, CategoryList]) -> None:
         self.documents = dict(documents)
         self.lists = dict(lists)
+        self._arrays: dict[str, pa.Array] = {}
 
     def __contains__(self, name: object) -> bool:
         return name in self.lists
@@ -96,7 +97,10 @@ class Categories:
 
     def code_array(self, name: str) -> pa.Array:
         """The codes of list ``name`` as an Arrow string array (for vectorised membership checks)."""
-        return pa.array(sorted(self.codes(name)), type=pa.string())
+        found = self._arrays.get(name)
+        if found is None:
+            found = self._arrays[name] = pa.array(sorted(self.codes(name)), type=pa.string())
+        return found
 
     def normalise(self, name: str, value: str, document: str | None = None) -> str | None:
         """The code for ``value`` as written in ``document``: an alias of that document first, then a

@@ -10,11 +10,13 @@ field (``table.column``) and the rule, never the offending value.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import NDArray
 
 from palermo.cases._categories import Categories
 from palermo.cases._duckdb_io import fetch_ints, registered
@@ -40,18 +42,20 @@ def check(
 
     With ``stored_keys``, keys already in the store are problems too, except in the tables named
     in ``shared_ok`` (their stored rows are kept, not written again). Writers leave that check to
-    the store's primary keys and call :func:`stored_key_problems` only when an insert fails.
+    the write itself, which calls :func:`stored_key_problems` inside its transaction (the tables keep
+    no key index: migration 0007).
     """
     specs = tables()
     filled = {name: data for name, data in shaped.items() if data.num_rows}
     problems: list[Problem] = []
-    for name, data in filled.items():
-        spec = specs[name]
-        rows = data.column(ROW).combine_chunks()
-        for col in spec.columns:
-            problems += _column_problems(spec, col, data, rows, categories)
-        problems += _duplicate_key_problems(spec, data)
-    problems += _reference_problems(conn, filled)
+    with registered(conn, {_view(name): data for name, data in filled.items()}):
+        for name, data in filled.items():
+            spec = specs[name]
+            rows = data.column(ROW).combine_chunks()
+            for col in spec.columns:
+                problems += _column_problems(spec, col, data, rows, categories)
+            problems += _duplicate_key_problems(conn, spec, data)
+        problems += _reference_problems(conn, filled)
     if "journey_events" in filled:
         problems += _partial_date_problems(filled["journey_events"])
     if "cases" in filled:
@@ -62,7 +66,7 @@ def check(
     return problems
 
 
-def _emit(rows: pa.Array | pa.ChunkedArray | np.ndarray, field: str, rule: str) -> list[Problem]:
+def _emit(rows: pa.Array | pa.ChunkedArray | NDArray[Any], field: str, rule: str) -> list[Problem]:
     found = sorted(int(r) for r in (rows.tolist() if isinstance(rows, np.ndarray) else rows.to_pylist()))
     problems = [Problem(r, field, rule) for r in found[:MAX_ROWS_PER_RULE]]
     if len(found) > MAX_ROWS_PER_RULE:
@@ -128,8 +132,21 @@ def _coded_by_problems(
     return problems + _emit(pc.filter(rows, pc.fill_null(bad, False)), f"{spec.name}.{col.name}", rule)
 
 
-def _duplicate_key_problems(spec: Table, data: pa.Table) -> list[Problem]:
+def _view(name: str) -> str:
+    """The name ``check`` registers a load's table under while it runs."""
+    return f"_palermo_check_{name}"
+
+
+def _duplicate_key_problems(conn: duckdb.DuckDBPyConnection, spec: Table, data: pa.Table) -> list[Problem]:
+    """Rows whose key another row of the load repeats. The keys' 64-bit hashes (DuckDB ``hash``,
+    over whole columns) are sorted first: equal keys have equal hashes, so when no two hashes are
+    equal no key repeats; otherwise the exact group-by names the rows."""
     keys = list(spec.key)
+    columns = ", ".join(f'"{k}"' for k in keys)
+    hashed = conn.sql(f"SELECT hash({columns}) AS h FROM {_view(spec.name)}").to_arrow_table()
+    digests = np.sort(np.asarray(hashed.column("h").to_numpy()))
+    if not (digests[1:] == digests[:-1]).any():
+        return []
     grouped = data.select([*keys, ROW]).group_by(keys).aggregate([(ROW, "list"), (ROW, "count")])
     repeated = grouped.filter(pc.greater(grouped.column(f"{ROW}_count"), 1))
     rows = pc.list_flatten(repeated.column(f"{ROW}_list").combine_chunks())
@@ -138,22 +155,28 @@ def _duplicate_key_problems(spec: Table, data: pa.Table) -> list[Problem]:
 
 
 def _reference_problems(conn: duckdb.DuckDBPyConnection, filled: Mapping[str, pa.Table]) -> list[Problem]:
-    """References must point at a row in the load or in the store (asked once per referenced table)."""
+    """References must point at a row in the load or in the store: one anti-join per referencing
+    column against the load (DuckDB), then the store is asked once per referenced table about the
+    distinct values the load does not hold."""
     specs = tables()
     pending: list[tuple[str, Column, pa.Array, pa.Array]] = []  # field, column, rows, values
-    for name, data in filled.items():
+    for name in filled:
         for col in specs[name].columns:
             if col.ref is None:
                 continue
-            values = data.column(col.name).combine_chunks()
-            outside = pc.is_valid(values)
-            parent = filled.get(col.ref.table)
-            if parent is not None:
-                in_load = pc.is_in(values, value_set=parent.column(col.ref.column).combine_chunks())
-                outside = pc.and_(outside, pc.invert(in_load))
-            if pc.any(outside).as_py():
-                rows = data.column(ROW).combine_chunks()
-                pending.append((name, col, pc.filter(rows, outside), pc.filter(values, outside)))
+            child = f'c."{col.name}"'
+            sql = f"SELECT c.{ROW} AS r, {child} AS v FROM {_view(name)} c WHERE {child} IS NOT NULL"
+            if col.ref.table in filled:
+                parent = _view(col.ref.table)
+                sql = (
+                    f"SELECT c.{ROW} AS r, {child} AS v FROM {_view(name)} c "
+                    f'ANTI JOIN {parent} p ON p."{col.ref.column}" = {child} WHERE {child} IS NOT NULL'
+                )
+            outside = conn.sql(sql).to_arrow_table()
+            if outside.num_rows:
+                pending.append(
+                    (name, col, outside.column("r").combine_chunks(), outside.column("v").combine_chunks())
+                )
     problems: list[Problem] = []
     for target in sorted({col.ref.table for _, col, _, _ in pending if col.ref is not None}):
         checks = [p for p in pending if p[1].ref is not None and p[1].ref.table == target]
@@ -190,7 +213,7 @@ def _partial_date_problems(data: pa.Table) -> list[Problem]:
     return problems + _emit(rows[impossible], "journey_events.event_day", "no such day in that month")
 
 
-def _floats(data: pa.Table, column: str) -> np.ndarray:
+def _floats(data: pa.Table, column: str) -> NDArray[Any]:
     """A numeric column as float64 numpy, nulls as NaN."""
     values = data.column(column).combine_chunks().cast(pa.float64())
     return np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float64)

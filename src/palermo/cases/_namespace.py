@@ -194,6 +194,11 @@ class CasesNamespace:
         written: dict[str, int] = {}
         try:
             with store.transaction() as conn:
+                # The case tables keep no index (migration 0007): keys already stored are found here,
+                # in the write's own transaction, by one semi-join per table.
+                problems = stored_key_problems(conn, shaped)
+                if problems:
+                    raise CaseValidationError(problems, what="case tables")
                 conn.execute(
                     "INSERT INTO datasets (dataset_id, kind, source) SELECT ?, 'cases', ? "
                     "WHERE NOT EXISTS (SELECT 1 FROM datasets WHERE dataset_id = ?)",

@@ -51,22 +51,22 @@ def _shape(spec: Table, data: pa.Table, dataset_id: str) -> tuple[pa.Table, list
     for col in spec.columns:
         field = f"{spec.name}.{col.name}"
         if col.name == DATASET_COLUMN:
-            if col.name in data.column_names:
-                given = data.column(col.name).combine_chunks()
-                if not pc.all(pc.equal(given, pa.scalar(dataset_id))).as_py() and n:
+            if col.name in data.column_names and n:
+                given = data.column(col.name)
+                if not pc.all(pc.equal(given, pa.scalar(dataset_id))).as_py():
                     problems.append(Problem(None, field, "must be empty or equal the dataset_id of the load"))
-            arrays.append(pa.array(np.full(n, dataset_id, dtype=object), type=pa.string()))
+            arrays.append(constant(dataset_id, n, pa.string()))
             continue
         if col.name not in data.column_names:
             if not col.nullable and not col.has_default:
                 problems.append(Problem(None, field, "required column is missing"))
                 arrays.append(pa.nulls(n, col.arrow_type))
             elif col.has_default:
-                arrays.append(pa.array([col.default] * n, type=col.arrow_type))
+                arrays.append(constant(col.default, n, col.arrow_type))
             else:
                 arrays.append(pa.nulls(n, col.arrow_type))
             continue
-        raw = data.column(col.name).combine_chunks()
+        raw = _one_chunk(data.column(col.name))
         try:
             array = raw.cast(col.arrow_type) if raw.type != col.arrow_type else raw
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
@@ -74,11 +74,36 @@ def _shape(spec: Table, data: pa.Table, dataset_id: str) -> tuple[pa.Table, list
             arrays.append(pa.nulls(n, col.arrow_type))
             continue
         if col.is_list and array.null_count:
-            array = pc.if_else(pc.is_null(array), pa.scalar([], type=col.arrow_type), array)
+            array = _nulls_as_empty(array)
         arrays.append(array)
     arrays.append(pa.array(np.arange(n, dtype=np.int64)))
     names = [*spec.column_names, ROW]
     return pa.Table.from_arrays(arrays, names=names), problems
+
+
+def constant(value: Any, n: int, type: pa.DataType) -> pa.Array:
+    """``value`` ``n`` times, built by Arrow (an empty list: offsets only, no Python list of n items)."""
+    if pa.types.is_list(type) and value == []:
+        return pa.ListArray.from_arrays(
+            pa.array(np.zeros(n + 1, dtype=np.int32)), pa.array([], type.value_type)
+        )
+    result: pa.Array = pc.take(pa.array([value], type), pa.array(np.zeros(n, dtype=np.int32)))
+    return result
+
+
+def _one_chunk(values: pa.ChunkedArray) -> pa.Array:
+    return values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
+
+
+def _nulls_as_empty(array: pa.Array) -> pa.Array:
+    """A list array whose null lists become empty lists."""
+    offsets = np.asarray(array.offsets)
+    lengths = np.diff(offsets)
+    null = np.asarray(array.is_null())
+    if not lengths[null].any():  # null slots hold no elements (what Arrow writers produce): keep the buffers
+        return pa.ListArray.from_arrays(pa.array(offsets), array.values)
+    result: pa.Array = pc.if_else(pc.is_null(array), pa.scalar([], type=array.type), array)
+    return result
 
 
 def record_tables(record: CaseRecord, dataset_id: str) -> dict[str, pa.Table]:

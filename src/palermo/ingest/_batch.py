@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-import numpy as np
 import pyarrow as pa
+from numpy.typing import NDArray
 
 DEFAULT_CHUNK_ROWS = 200_000
 """Rows per batch: memory stays bounded by a batch, whatever the size of the file."""
@@ -28,7 +28,7 @@ class Batch:
     """Rows ``rows`` (1 = the first data row after the header) as a table of text columns."""
 
     table: pa.Table
-    rows: np.ndarray
+    rows: NDArray[Any]
     rejects: list[Reject] = field(default_factory=list)
     bytes_done: int = 0
 

@@ -19,6 +19,7 @@ from typing import IO, Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
+from numpy.typing import NDArray
 
 from palermo.errors import IngestError
 from palermo.ingest._batch import Batch, Reject, text_table, unique_names
@@ -241,7 +242,7 @@ class CsvSource:
         return kept, f"text is not valid {encoding} (set reader.fallback_encoding, or retry with --encoding)"
 
     @staticmethod
-    def _row_numbers(first_row: int, count: int, rejects: list[Reject]) -> np.ndarray:
+    def _row_numbers(first_row: int, count: int, rejects: list[Reject]) -> NDArray[Any]:
         numbers = np.arange(first_row, first_row + count, dtype=np.int64)
         if not rejects:
             return numbers

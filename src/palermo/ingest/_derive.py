@@ -8,31 +8,34 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import NDArray
 
 from palermo.ingest._spec import Derived, Mapping
 
 
-def _ints(values: pa.Array) -> np.ndarray:
+def _ints(values: pa.Array) -> NDArray[Any]:
     """An integer column as float64 numpy, nulls as NaN."""
     return np.asarray(values.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
 
 
-def _years_between(birth: pa.Array, at: pa.Array) -> np.ndarray:
-    def parts(dates: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def _years_between(birth: pa.Array, at: pa.Array) -> NDArray[Any]:
+    def parts(dates: pa.Array) -> tuple[NDArray[Any], NDArray[Any]]:
         year = _ints(pc.year(dates))
         month_day = _ints(pc.month(dates)) * 100 + _ints(pc.day(dates))
         return year, month_day
 
     y1, md1 = parts(birth)
     y2, md2 = parts(at)
-    years: np.ndarray = y2 - y1 - (md2 < md1)
+    years: NDArray[Any] = y2 - y1 - (md2 < md1)
     return years
 
 
-def _one(rule: Derived, columns: dict[str, pa.Array], n: int) -> tuple[pa.Array, np.ndarray, str]:
+def _one(rule: Derived, columns: dict[str, pa.Array], n: int) -> tuple[pa.Array, NDArray[Any], str]:
     """The derived values, the rows whose result breaks the target's range, and that rule."""
     sources = [columns.get(s, pa.nulls(n)) for s in rule.sources]
     outside = np.zeros(n, dtype=bool)
@@ -69,10 +72,10 @@ def _one(rule: Derived, columns: dict[str, pa.Array], n: int) -> tuple[pa.Array,
 
 def derive(
     mapping: Mapping, columns: dict[str, pa.Array], n: int
-) -> tuple[dict[str, pa.Array], list[tuple[np.ndarray, str, str]]]:
+) -> tuple[dict[str, pa.Array], list[tuple[NDArray[Any], str, str]]]:
     """Every derived target of ``mapping`` (in order, so one may read another) and the rows breaking a rule."""
     found: dict[str, pa.Array] = {}
-    problems: list[tuple[np.ndarray, str, str]] = []
+    problems: list[tuple[NDArray[Any], str, str]] = []
     available = dict(columns)
     for rule in mapping.derived:
         values, outside, message = _one(rule, available, n)

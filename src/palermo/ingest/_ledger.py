@@ -17,6 +17,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import NDArray
 
 from palermo.ingest._values import repeat
 from palermo.store import Store
@@ -86,7 +87,7 @@ class Ledger:
         self.conn.execute("DROP TABLE _palermo_hashed")
         return result.column("key").combine_chunks()
 
-    def known(self, keys: pa.Array) -> np.ndarray:
+    def known(self, keys: pa.Array) -> NDArray[Any]:
         """Which keys the store already holds, as ingested records or in quarantine."""
         if not self.has_history or len(keys) == 0:
             return np.zeros(len(keys), dtype=bool)
@@ -101,7 +102,7 @@ class Ledger:
         mask[[int(r[0]) for r in rows]] = True
         return mask
 
-    def stored_ids(self, table: str, column: str, ids: pa.Array) -> np.ndarray:
+    def stored_ids(self, table: str, column: str, ids: pa.Array) -> NDArray[Any]:
         """Which of ``ids`` the store's ``table.column`` already holds."""
         if len(ids) == 0:
             return np.zeros(0, dtype=bool)
@@ -142,7 +143,7 @@ class Ledger:
 def provenance_table(
     keys: pa.Array,
     target_ids: pa.Array,
-    rows: np.ndarray,
+    rows: NDArray[Any],
     *,
     target_table: str,
     dataset_id: str,
@@ -176,6 +177,6 @@ def provenance_table(
     )
 
 
-def take_strings(values: pa.Array, mask: np.ndarray) -> pa.Array:
+def take_strings(values: pa.Array, mask: NDArray[Any]) -> pa.Array:
     result: pa.Array = pc.filter(values, pa.array(mask))
     return result

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import NDArray
 
 from palermo.ingest._derive import derive
 from palermo.ingest._spec import Mapping
@@ -32,8 +33,8 @@ class Shaped:
     """A batch mapped to the case model: tables of its good rows, and the rules each row broke."""
 
     tables: dict[str, pa.Table]
-    problems: list[tuple[np.ndarray, str, str]]  # rows, field, rule
-    good: np.ndarray
+    problems: list[tuple[NDArray[Any], str, str]]  # rows, field, rule
+    good: NDArray[Any]
     organisations: dict[str, str] = field(default_factory=dict)  # referral organisation id -> name
 
 
@@ -70,7 +71,7 @@ def _scalar_columns(mapping: Mapping, mapped: list[Mapped], n: int) -> dict[str,
 def _concat_lists(parts: list[pa.Array], n: int) -> pa.Array:
     """Per row, the elements of the list parts and the non-null values of the scalar parts, in order."""
     flats: list[pa.Array] = []
-    parents: list[np.ndarray] = []
+    parents: list[NDArray[Any]] = []
     for part in parts:
         if not pa.types.is_list(part.type):
             part = pa.ListArray.from_arrays(pa.array(np.arange(n + 1, dtype=np.int32)), part)
@@ -115,7 +116,7 @@ def _group(cols: dict[str, pa.Array], prefix: str) -> dict[str, pa.Array]:
     return {path[len(prefix) :]: values for path, values in cols.items() if path.startswith(prefix)}
 
 
-def _any_value(arrays: dict[str, pa.Array], n: int) -> np.ndarray:
+def _any_value(arrays: dict[str, pa.Array], n: int) -> NDArray[Any]:
     present = np.zeros(n, dtype=bool)
     for values in arrays.values():
         if pa.types.is_list(values.type):
@@ -198,7 +199,7 @@ def _journey(
     cols: dict[str, pa.Array], ids: pa.Array, org: str, tables: dict[str, pa.Table], orgs: dict[str, str]
 ) -> None:
     n = len(ids)
-    events: list[tuple[str, pa.Table, np.ndarray]] = []
+    events: list[tuple[str, pa.Table, NDArray[Any]]] = []
     for event_type in EVENT_TYPES:
         data = _group(cols, f"journey_events.{event_type}.")
         if data:
@@ -224,19 +225,23 @@ def _row_tables(
     mapped: list[Mapped], keep: pa.Array, case_ids: pa.Array, tables: dict[str, pa.Table]
 ) -> None:
     """One row per (case, [category,] code): flags and list elements, duplicates merged (present
-    wins over absent). Rows are numbered within the batch, so the merge is a numpy sort."""
-    parts: dict[str, list[tuple[np.ndarray, pa.Array, np.ndarray]]] = {}  # row, "category|code", present
+    wins over absent). Rows are numbered within the batch and each (category, code) pair by a small
+    dictionary, so the merge is one numpy sort over integers."""
+    pieces: dict[str, list[tuple[NDArray[Any], NDArray[Any], NDArray[Any]]]] = {}  # row, pair id, present
+    pairs: dict[str, dict[tuple[str, str], int]] = {}  # per table: (category, code) -> pair id
     ids = pc.filter(case_ids, keep)
     for m in mapped:
         target = m.spec.target
         if not target.is_rows:
             continue
         values = pc.filter(m.values, keep)
-        prefix = f"{m.spec.category}|" if target.table == "case_exploitation" else "|"
+        category = str(m.spec.category) if target.table == "case_exploitation" else ""
+        known = pairs.setdefault(target.table, {})
         if m.spec.type == "flag":
             has = np.asarray(pc.is_valid(values).to_numpy(zero_copy_only=False))
             rows = np.flatnonzero(has)
-            codes = repeat(prefix + str(m.spec.code), len(rows), pa.string())
+            pair = known.setdefault((category, str(m.spec.code)), len(known))
+            codes = np.full(len(rows), pair, dtype=np.int64)
             present = np.asarray(pc.filter(values, pa.array(has)).to_numpy(zero_copy_only=False)) == 1
         else:
             if not pa.types.is_list(values.type):
@@ -246,25 +251,31 @@ def _row_tables(
             flat = pc.list_flatten(values)
             valid = pc.is_valid(flat)
             rows = np.asarray(pc.filter(pc.list_parent_indices(values), valid).to_numpy(zero_copy_only=False))
-            codes = pc.binary_join_element_wise(prefix, pc.filter(flat, valid), "")
+            encoded = pc.dictionary_encode(pc.filter(flat, valid))
+            local = np.array(
+                [known.setdefault((category, code), len(known)) for code in encoded.dictionary.to_pylist()],
+                dtype=np.int64,
+            )
+            codes = local[np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
             present = np.ones(len(rows), dtype=bool)
-        parts.setdefault(target.table, []).append((rows.astype(np.int64), codes, present))
-    for table, pieces in parts.items():
-        rows = np.concatenate([r for r, _, _ in pieces])
-        encoded = pc.dictionary_encode(pa.concat_arrays([c for _, c, _ in pieces]))
-        code_index = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-        present = np.concatenate([p for _, _, p in pieces])
-        key = rows * max(len(encoded.dictionary), 1) + code_index
-        order = np.lexsort((~present, key))  # per key, present rows first
+        pieces.setdefault(target.table, []).append((rows.astype(np.int64), codes, present))
+    for table, parts in pieces.items():
+        rows = np.concatenate([r for r, _, _ in parts])
+        codes = np.concatenate([c for _, c, _ in parts])
+        present = np.concatenate([p for _, _, p in parts])
+        key = rows * max(len(pairs[table]), 1) + codes
+        order = np.argsort(key * 2 + ~present, kind="stable")  # per key, present rows first
         first = order[np.concatenate([[True], np.diff(key[order]) != 0])] if len(order) else order
-        split = pc.split_pattern(pc.take(encoded.dictionary, pa.array(code_index[first])), "|", max_splits=1)
+        categories = pa.array([c for c, _ in pairs[table]], pa.string())
+        names = pa.array([c for _, c in pairs[table]], pa.string())
+        chosen = pa.array(codes[first])
         columns: dict[str, pa.Array] = {"case_id": pc.take(ids, pa.array(rows[first]))}
         if table == "case_exploitation":
-            columns["category"] = pc.list_element(split, 0)
-        columns["code"] = pc.list_element(split, 1)
+            columns["category"] = pc.take(categories, chosen)
+        columns["code"] = pc.take(names, chosen)
         columns["present"] = pa.array(present[first])
         tables[table] = pa.table(columns)
-    assert set(parts) <= set(ROW_TABLES)
+    assert set(pieces) <= set(ROW_TABLES)
 
 
 def organisation_table(names: dict[str, str | None]) -> pa.Table:

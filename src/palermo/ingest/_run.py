@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import NDArray
 
 from palermo.errors import EmptyTermError, UnknownLanguageError
 from palermo.ingest._aggregates import shape_aggregates
@@ -68,7 +69,7 @@ def vocabulary_normaliser(ws: Workspace) -> Callable[[str, str | None], str | No
     return normalise
 
 
-def _mask(values: pa.Array) -> np.ndarray:
+def _mask(values: pa.Array) -> NDArray[Any]:
     return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
@@ -140,7 +141,7 @@ class Run:
 
     # -- rows to records -------------------------------------------------------------------------
     def process(
-        self, table: pa.Table, rows: np.ndarray, keys: pa.Array, retrying: list[int] | None = None
+        self, table: pa.Table, rows: NDArray[Any], keys: pa.Array, retrying: list[int] | None = None
     ) -> Shaped:
         """Map, check and write ``table``'s rows; quarantine (or, retrying, update) the rest."""
         self._writing()
@@ -190,7 +191,7 @@ class Run:
             when = ok if when is None else when & ok
         return apply(spec, column(self.columns.get(spec.column)), when, self.ctx)
 
-    def _blank(self, table: pa.Table) -> np.ndarray:
+    def _blank(self, table: pa.Table) -> NDArray[Any]:
         blank = np.ones(table.num_rows, dtype=bool)
         for name in self.read_columns:
             blank &= _mask(pc.is_null(clean(table.column(name).combine_chunks(), ())))
@@ -225,7 +226,7 @@ class Run:
         ]
         return ids, [(mask, rule) for mask, rule in rules if mask.any()]
 
-    def _store_aggregates(self, shaped: Shaped, rows: np.ndarray) -> pa.Array:
+    def _store_aggregates(self, shaped: Shaped, rows: NDArray[Any]) -> pa.Array:
         data = shaped.tables["aggregate_statistics"]
         n = data.num_rows
         extra = {
@@ -245,7 +246,7 @@ class Run:
         self,
         keys: pa.Array,
         targets: pa.Array,
-        rows: np.ndarray,
+        rows: NDArray[Any],
         table: str,
         quarantine_ids: list[int] | None,
     ) -> None:
@@ -306,7 +307,7 @@ class Run:
         self.result.duplicates_skipped += len(entries) - len(fresh)
 
     def _update_entries(
-        self, ids: list[int], good: np.ndarray, keys: pa.Array, problems: dict[int, list[dict[str, str]]]
+        self, ids: list[int], good: NDArray[Any], keys: pa.Array, problems: dict[int, list[dict[str, str]]]
     ) -> None:
         conn = self.ws.store.connection
         for i, quarantine_id in enumerate(ids):

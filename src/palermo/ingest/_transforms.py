@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import NDArray
 
 from palermo.ingest._codes import CodeBook, fold, norm
 from palermo.ingest._countries import KOSOVO, CountryResolver
@@ -69,7 +70,7 @@ def arrow_type(spec: FieldSpec) -> pa.DataType:
     }.get(spec.type, pa.string())  # fmt: skip
 
 
-def apply(spec: FieldSpec, raw: pa.Array, when: np.ndarray | None, ctx: Context) -> Mapped:
+def apply(spec: FieldSpec, raw: pa.Array, when: NDArray[Any] | None, ctx: Context) -> Mapped:
     """Map one column of a batch through ``spec``."""
     missing = spec.missing if spec.missing is not None else ctx.mapping.missing
     values = restrict(clean(raw, missing), when)
@@ -78,6 +79,8 @@ def apply(spec: FieldSpec, raw: pa.Array, when: np.ndarray | None, ctx: Context)
         return _names(spec, values)
     if spec.type == "count":
         return _counts(spec, values)
+    if spec.type == "text" and spec.separator is None:
+        return Mapped(spec, values, [], text=values)  # the cleaned text is the value: no per-value work
     fn = _memoised(spec, ctx)
     out_type = arrow_type(spec)
     if spec.type == "date" and not spec.year_offset:

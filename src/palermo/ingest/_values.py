@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import NDArray
 
-Rules = list[tuple[np.ndarray, str]]
+Rules = list[tuple[NDArray[Any], str]]
 """Rows (a boolean mask) that break a rule, with the rule."""
 
 
@@ -35,7 +36,7 @@ def clean(raw: pa.Array, missing: Iterable[str]) -> pa.Array:
     return result
 
 
-def restrict(values: pa.Array, mask: np.ndarray | None) -> pa.Array:
+def restrict(values: pa.Array, mask: NDArray[Any] | None) -> pa.Array:
     """``values`` where ``mask`` holds, null elsewhere (a spec with ``when``)."""
     if mask is None:
         return values
@@ -95,14 +96,14 @@ def rebuild(n: int, parents: pa.Array, flat: pa.Array) -> pa.ListArray:
     return pa.ListArray.from_arrays(pa.array(offsets), flat)
 
 
-def rows_of(parents: pa.Array, element_mask: np.ndarray, n: int) -> np.ndarray:
+def rows_of(parents: pa.Array, element_mask: NDArray[Any], n: int) -> NDArray[Any]:
     """Rows whose elements include one marked in ``element_mask``."""
     rows = np.zeros(n, dtype=bool)
     rows[np.asarray(parents.to_numpy(zero_copy_only=False))[element_mask]] = True
     return rows
 
 
-def any_rule(rules: Rules, n: int) -> np.ndarray:
+def any_rule(rules: Rules, n: int) -> NDArray[Any]:
     """Rows that broke any of ``rules``."""
     mask = np.zeros(n, dtype=bool)
     for rows, _ in rules:
