@@ -41,6 +41,17 @@ class Settings(BaseSettings):
     spark_driver_memory: str = Field(
         default="2g", description="Memory of the Spark driver for --engine spark (spark.driver.memory)."
     )
+    disclosure_epsilon_budget: float | None = Field(
+        default=None,
+        gt=0,
+        description="Total privacy budget (epsilon) over every release of the store; empty: the profile file's.",
+    )
+    disclosure_delta_budget: float | None = Field(
+        default=None,
+        ge=0,
+        lt=1,
+        description="Total delta over every release of the store; empty: the profile file's.",
+    )
 
     @property
     def store_path(self) -> Path:

@@ -12,6 +12,7 @@ from palermo.store import Store
 
 if TYPE_CHECKING:
     from palermo.cases import CasesNamespace
+    from palermo.disclosure import DisclosureNamespace
     from palermo.estimate import EstimateNamespace
     from palermo.ingest import IngestNamespace
     from palermo.linkage import LinkageNamespace
@@ -76,6 +77,12 @@ class Workspace:
         from palermo.estimate import EstimateNamespace
 
         return EstimateNamespace(self)
+
+    @cached_property
+    def disclosure(self) -> DisclosureNamespace:
+        from palermo.disclosure import DisclosureNamespace
+
+        return DisclosureNamespace(self)
 
     def info(self) -> dict[str, Any]:
         """Where the store is, its schema version and the rows in each table."""

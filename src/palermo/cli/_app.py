@@ -14,6 +14,7 @@ from palermo.cli import demo as demo_cli
 from palermo.cli import estimate as estimate_cli
 from palermo.cli import ingest as ingest_cli
 from palermo.cli import link as link_cli
+from palermo.cli import publish as publish_cli
 from palermo.cli import scenario as scenario_cli
 from palermo.cli import screen as screen_cli
 from palermo.cli import store as store_cli
@@ -35,6 +36,8 @@ app.add_typer(screen_cli.app, name="screen")
 app.add_typer(estimate_cli.app, name="estimate")
 app.add_typer(link_cli.app, name="link")
 app.add_typer(ingest_cli.app, name="ingest")
+app.add_typer(publish_cli.app, name="release")
+app.command("publish")(publish_cli.publish)
 app.command("demo")(demo_cli.demo)
 
 

@@ -7,8 +7,23 @@ explicitly where a mechanism needs them). ``ws.disclosure`` ties them to the sto
 ledger, profiles and ``palermo publish``.
 """
 
+from palermo.disclosure._ledger import BudgetState, ReleaseRecord
+from palermo.disclosure._namespace import DisclosureNamespace
+from palermo.disclosure._profiles import Profile, load_profile, shipped_profiles
+from palermo.disclosure._release import ReleaseResult
+from palermo.disclosure._source import COLUMNS as MICRODATA_COLUMNS
+
 # --- risk, suppression, hierarchies, k-anonymity ---
 
 # --- differential privacy ---
 
-__all__: list[str] = []
+__all__ = [
+    "MICRODATA_COLUMNS",
+    "BudgetState",
+    "DisclosureNamespace",
+    "Profile",
+    "ReleaseRecord",
+    "ReleaseResult",
+    "load_profile",
+    "shipped_profiles",
+]
