@@ -152,7 +152,7 @@ def dp_synthesize(
         measured[combo] = noisy(noise, counts).reshape(shape).astype(np.float64)
     # ---- post-processing only from here: the noisy tables, the public categories, the seed ----
     variance = {combo: scale**2 for combo, scale in zip(combos, scales, strict=True)}
-    n_hat = _record_count(measured, variance)
+    n_hat = max(_record_count(measured, variance), 1.0)  # a tiny epsilon can make it negative
     tables = _estimate(measured, variance, n_hat)
     n_out = records if records is not None else max(round(n_hat), 1)
     synthetic = _sample(tables, sizes, reporting_length, n_out, np.random.default_rng(seed))
@@ -359,6 +359,8 @@ def _sample(
             current = np.bincount(cells[c], weights=weights, minlength=target.size)
             ratio = np.divide(target, current, out=np.ones(current.shape), where=current > 0)
             weights *= ratio[cells[c]]
+    if not weights.sum() > 0:  # raking emptied the support: keep the drawn records as they are
+        weights = np.ones(len(records))
     order = np.lexsort(tuple(records[:, child] for child, _ in reversed(network)))
     records, weights = records[order], weights[order]
     edges = np.cumsum(weights * (n_out / weights.sum()))
