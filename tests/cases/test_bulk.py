@@ -10,6 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+import palermo.cases._namespace as cases_namespace
 from palermo.cases import (
     TABLE_NAMES,
     Case,
@@ -229,16 +230,16 @@ def test_failure_during_the_write_leaves_every_table_unchanged(
 ) -> None:
     workspace.cases.write_tables(bulk_tables(10), "ds-first")
     before = _counts(workspace)
-    original = workspace.store.insert_arrow
+    original = cases_namespace.insert_arrow
     calls: list[str] = []
 
-    def failing_insert(table: str, rows: pa.Table) -> int:
+    def failing_insert(conn: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> int:
         calls.append(table)
         if len(calls) == 5:
             raise failure
-        return original(table, rows)
+        return original(conn, table, rows)
 
-    monkeypatch.setattr(workspace.store, "insert_arrow", failing_insert)
+    monkeypatch.setattr(cases_namespace, "insert_arrow", failing_insert)
     with pytest.raises(expected):
         workspace.cases.write_tables(_second_load(10), "ds-second")
     assert len(calls) == 5

@@ -234,7 +234,7 @@ def test_crash_mid_file_leaves_the_store_unchanged(
 
     monkeypatch.setattr(_run.Run, "process", crashing)
     with pytest.raises(OSError, match="injected"):
-        ws.ingest.ingest(path, agency_mapping)
+        ws.ingest.ingest(path, agency_mapping, chunk_rows=100)  # 4 KiB blocks, a batch per block
     assert calls["n"] == 3, "two batches had been written before the crash"
     assert table_counts(ws) == before
     monkeypatch.setattr(_run.Run, "process", real)
@@ -263,7 +263,7 @@ def test_killed_process_leaves_the_store_unchanged(
             return real(self, *a, **k)
         _run.Run.process = dying
         with palermo.open({str(store)!r}) as ws:
-            ws.ingest.ingest({str(path)!r}, {str(agency_mapping)!r})
+            ws.ingest.ingest({str(path)!r}, {str(agency_mapping)!r}, chunk_rows=100)
         """
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
@@ -272,3 +272,28 @@ def test_killed_process_leaves_the_store_unchanged(
 
     with palermo.open(store) as again:
         assert table_counts(again) == before
+
+
+def test_batches_are_released_inside_the_run_transaction(
+    ws: Workspace, tmp_path: Path, agency_mapping: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file is one transaction, and its batches must not pile up in it: the Arrow memory in use
+    after the last batch is that after the first (DuckDB 2 keeps a *registered* Arrow table alive
+    until the transaction ends, so the ingest never registers one)."""
+    import pyarrow as pa
+
+    from palermo.ingest import _csvreader, _run
+
+    monkeypatch.setattr(_csvreader, "BLOCK_BYTES", 16 * 1024)
+    path = write_csv(tmp_path / "many.csv", "\n".join([HEADER, *(GOOD_ROWS * 8000)]) + "\n")
+    real = _run.Run.batch
+    in_use: list[int] = []
+
+    def watched(self: _run.Run, batch: object) -> None:
+        real(self, batch)  # type: ignore[arg-type]
+        in_use.append(pa.total_allocated_bytes())
+
+    monkeypatch.setattr(_run.Run, "batch", watched)
+    assert ws.ingest.ingest(path, agency_mapping, chunk_rows=2000).counts()["ingested"] == 24_000
+    assert len(in_use) >= 10
+    assert in_use[-1] - in_use[0] < 1024 * 1024, [f"{b / 2**20:.1f} MiB" for b in in_use]

@@ -161,7 +161,7 @@ def test_progress_reports_the_bytes_read(
     path = tmp_path / "f.csv"
     path.write_text("\n".join([HEADER, *(GOOD_ROWS * 200)]) + "\n", encoding="utf-8")
     seen: list[tuple[int, int]] = []
-    ws.ingest.ingest(path, mapping, progress=lambda done, total: seen.append((done, total)))
+    ws.ingest.ingest(path, mapping, chunk_rows=50, progress=lambda done, total: seen.append((done, total)))
     size = path.stat().st_size
     assert len(seen) > 3 and all(total == size for _, total in seen)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen) and seen[-1][0] == size

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from palermo.cases._categories import Categories
-from palermo.cases._duckdb_io import fetch_ints, registered
+from palermo.cases._duckdb_io import over_arrow, release_open_result
 from palermo.cases._schema import Column, Table, tables
 from palermo.cases._tables import ROW
 from palermo.errors import Problem
@@ -48,14 +48,13 @@ def check(
     specs = tables()
     filled = {name: data for name, data in shaped.items() if data.num_rows}
     problems: list[Problem] = []
-    with registered(conn, {_view(name): data for name, data in filled.items()}):
-        for name, data in filled.items():
-            spec = specs[name]
-            rows = data.column(ROW).combine_chunks()
-            for col in spec.columns:
-                problems += _column_problems(spec, col, data, rows, categories)
-            problems += _duplicate_key_problems(conn, spec, data)
-        problems += _reference_problems(conn, filled)
+    for name, data in filled.items():
+        spec = specs[name]
+        rows = data.column(ROW).combine_chunks()
+        for col in spec.columns:
+            problems += _column_problems(spec, col, data, rows, categories)
+        problems += _duplicate_key_problems(conn, spec, data)
+    problems += _reference_problems(conn, filled)
     if "journey_events" in filled:
         problems += _partial_date_problems(filled["journey_events"])
     if "cases" in filled:
@@ -132,18 +131,15 @@ def _coded_by_problems(
     return problems + _emit(pc.filter(rows, pc.fill_null(bad, False)), f"{spec.name}.{col.name}", rule)
 
 
-def _view(name: str) -> str:
-    """The name ``check`` registers a load's table under while it runs."""
-    return f"_palermo_check_{name}"
-
-
 def _duplicate_key_problems(conn: duckdb.DuckDBPyConnection, spec: Table, data: pa.Table) -> list[Problem]:
     """Rows whose key another row of the load repeats. The keys' 64-bit hashes (DuckDB ``hash``,
     over whole columns) are sorted first: equal keys have equal hashes, so when no two hashes are
     equal no key repeats; otherwise the exact group-by names the rows."""
     keys = list(spec.key)
     columns = ", ".join(f'"{k}"' for k in keys)
-    hashed = conn.sql(f"SELECT hash({columns}) AS h FROM {_view(spec.name)}").to_arrow_table()
+    hashed = over_arrow(
+        conn, data, "_palermo_load", f"SELECT hash({columns}) AS h FROM _palermo_load"
+    ).to_arrow_table()
     digests = np.sort(np.asarray(hashed.column("h").to_numpy()))
     if not (digests[1:] == digests[:-1]).any():
         return []
@@ -160,23 +156,19 @@ def _reference_problems(conn: duckdb.DuckDBPyConnection, filled: Mapping[str, pa
     distinct values the load does not hold."""
     specs = tables()
     pending: list[tuple[str, Column, pa.Array, pa.Array]] = []  # field, column, rows, values
-    for name in filled:
+    for name, data in filled.items():
         for col in specs[name].columns:
             if col.ref is None:
                 continue
-            child = f'c."{col.name}"'
-            sql = f"SELECT c.{ROW} AS r, {child} AS v FROM {_view(name)} c WHERE {child} IS NOT NULL"
+            release_open_result(conn)
+            child = conn.from_arrow(data.select([col.name, ROW])).set_alias("c")
             if col.ref.table in filled:
-                parent = _view(col.ref.table)
-                sql = (
-                    f"SELECT c.{ROW} AS r, {child} AS v FROM {_view(name)} c "
-                    f'ANTI JOIN {parent} p ON p."{col.ref.column}" = {child} WHERE {child} IS NOT NULL'
-                )
-            outside = conn.sql(sql).to_arrow_table()
+                parent = conn.from_arrow(filled[col.ref.table].select([col.ref.column])).set_alias("p")
+                child = child.join(parent, f'c."{col.name}" = p."{col.ref.column}"', how="anti")
+            outside = child.filter(f'"{col.name}" IS NOT NULL').to_arrow_table()
             if outside.num_rows:
-                pending.append(
-                    (name, col, outside.column("r").combine_chunks(), outside.column("v").combine_chunks())
-                )
+                rows, values = outside.column(ROW).combine_chunks(), outside.column(col.name).combine_chunks()
+                pending.append((name, col, rows, values))
     problems: list[Problem] = []
     for target in sorted({col.ref.table for _, col, _, _ in pending if col.ref is not None}):
         checks = [p for p in pending if p[1].ref is not None and p[1].ref.table == target]
@@ -192,9 +184,8 @@ def _reference_problems(conn: duckdb.DuckDBPyConnection, filled: Mapping[str, pa
 
 def _stored_values(conn: duckdb.DuckDBPyConnection, table: str, key: str, wanted: pa.Array) -> pa.Array:
     """Which of ``wanted`` the store holds in ``table.key``."""
-    view = "_palermo_wanted"
-    with registered(conn, {view: pa.table({"v": wanted})}):
-        rows = conn.execute(f'SELECT w.v FROM {view} w SEMI JOIN "{table}" s ON s."{key}" = w.v').fetchall()
+    sql = f'SELECT w.v FROM _palermo_wanted w SEMI JOIN "{table}" s ON s."{key}" = w.v'
+    rows = over_arrow(conn, pa.table({"v": wanted}), "_palermo_wanted", sql).fetchall()
     return pa.array([r[0] for r in rows], type=pa.string())
 
 
@@ -235,10 +226,12 @@ def stored_key_problems(conn: duckdb.DuckDBPyConnection, filled: Mapping[str, pa
         if not data.num_rows:
             continue
         spec = specs[name]
-        view = f"_palermo_keys_{name}"
         on = " AND ".join(f'i."{k}" = s."{k}"' for k in spec.key)
-        with registered(conn, {view: data.select([*spec.key, ROW])}):
-            rows = fetch_ints(conn, f'SELECT i.{ROW} FROM {view} i SEMI JOIN "{name}" s ON {on}')
+        sql = f'SELECT i.{ROW} FROM _palermo_keys i SEMI JOIN "{name}" s ON {on}'
+        rows = [
+            int(r[0])
+            for r in over_arrow(conn, data.select([*spec.key, ROW]), "_palermo_keys", sql).fetchall()
+        ]
         problems += _emit(
             np.array(rows, dtype=np.int64), f"{name}.{'+'.join(spec.key)}", "key already exists in the store"
         )

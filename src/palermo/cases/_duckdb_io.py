@@ -1,13 +1,15 @@
-"""Small DuckDB helpers of the case model: Arrow tables as views, rows as dicts.
+"""Small DuckDB helpers of the case model: SQL over Arrow tables, Arrow inserts, rows as dicts.
 
-DuckDB 2 refuses ``register`` (and relation queries) while an earlier ``execute`` result on the same
-connection is still open; :func:`registered` closes such a result first by running a trivial query.
+Arrow tables reach SQL as relations (``from_arrow(...).query(name, sql)``), never through
+``register``: DuckDB 2 keeps every registered Arrow table alive until the transaction ends, even
+after ``unregister``, so a long load in one transaction would hold all of its batches in memory.
+DuckDB 2 also refuses a relation query while an earlier ``execute`` result on the same connection is
+still open; :func:`release_open_result` closes such a result first by running a trivial query.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 import duckdb
@@ -19,19 +21,27 @@ def release_open_result(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute("SELECT 1").fetchall()
 
 
-@contextmanager
-def registered(conn: duckdb.DuckDBPyConnection, views: Mapping[str, pa.Table]) -> Iterator[None]:
-    """Arrow tables visible to SQL under the given names for the duration of the block."""
+def over_arrow(
+    conn: duckdb.DuckDBPyConnection, data: pa.Table, name: str, sql: str
+) -> duckdb.DuckDBPyRelation:
+    """``sql`` run with ``data`` visible under ``name`` for that statement only (a SELECT is lazy:
+    fetch its result; any other statement runs at once)."""
     release_open_result(conn)
-    done: list[str] = []
-    try:
-        for name, data in views.items():
-            conn.register(name, data)
-            done.append(name)
-        yield
-    finally:
-        for name in done:
-            conn.unregister(name)
+    relation = conn.from_arrow(data).query(name, sql)
+    if relation is None:  # DuckDB gives every statement run this way a result; never expected
+        raise duckdb.InvalidInputException("a query over an Arrow table returned no result")
+    return relation
+
+
+def insert_arrow(conn: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> int:
+    """Append ``data`` to ``table`` by column name in one statement; returns the rows written."""
+    if data.num_rows == 0:
+        return 0
+    columns = ", ".join(f'"{name}"' for name in data.column_names)
+    over_arrow(
+        conn, data, "_palermo_rows", f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM _palermo_rows'
+    )
+    return int(data.num_rows)
 
 
 def fetch_ints(conn: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None) -> list[int]:

@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 
 from palermo.cases._categories import Categories, load_categories
 from palermo.cases._checks import check, stored_key_problems
-from palermo.cases._duckdb_io import fetch_dicts, fetch_ints, registered
+from palermo.cases._duckdb_io import fetch_dicts, fetch_ints, insert_arrow, over_arrow
 from palermo.cases._models import CaseRecord
 from palermo.cases._record_rules import linked_organisation_ids, linked_person_ids, record_problems
 from palermo.cases._schema import CASE_COLUMN, DATASET_COLUMN, tables
@@ -207,7 +207,7 @@ class CasesNamespace:
                 for name in specs:
                     if name in shaped:
                         data = shaped[name].select(list(specs[name].column_names))
-                        written[name] = store.insert_arrow(name, data)
+                        written[name] = insert_arrow(conn, name, data)
                 conn.execute(
                     "UPDATE datasets SET rows_loaded = rows_loaded + ? WHERE dataset_id = ?",
                     [sum(written.values()), dataset_id],
@@ -239,11 +239,8 @@ def _without_stored(conn: duckdb.DuckDBPyConnection, name: str, data: pa.Table) 
     if data.num_rows == 0:
         return data
     (key,) = tables()[name].key
-    view = f"_palermo_shared_{name}"
-    with registered(conn, {view: data}):
-        stored = fetch_ints(
-            conn, f'SELECT i.{ROW} FROM {view} i SEMI JOIN "{name}" s ON i."{key}" = s."{key}"'
-        )
+    sql = f'SELECT i.{ROW} FROM _palermo_shared i SEMI JOIN "{name}" s ON i."{key}" = s."{key}"'
+    stored = [int(r[0]) for r in over_arrow(conn, data, "_palermo_shared", sql).fetchall()]
     if not stored:
         return data
     keep = pc.invert(pc.is_in(data.column(ROW), value_set=pa.array(stored, type=pa.int64())))

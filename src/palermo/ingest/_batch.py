@@ -10,8 +10,10 @@ from typing import Any, Protocol
 import pyarrow as pa
 from numpy.typing import NDArray
 
-DEFAULT_CHUNK_ROWS = 200_000
-"""Rows per batch: memory stays bounded by a batch, whatever the size of the file."""
+DEFAULT_CHUNK_ROWS = 500_000
+"""Rows per batch: memory stays bounded by a batch, whatever the size of the file. Large enough for
+DuckDB to write each table of a batch with several threads (it splits work by row groups of 122,880
+rows); readers of delimited text also stop a batch at ``_csvreader.BATCH_BYTES``."""
 
 
 @dataclass(frozen=True)

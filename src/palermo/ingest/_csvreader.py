@@ -28,6 +28,8 @@ from palermo.ingest._spec import ReaderOptions
 SAMPLE_BYTES = 64 * 1024
 BLOCK_BYTES = 16 * 1024 * 1024
 MAX_BLOCK_BYTES = 64 * 1024 * 1024  # a block with unbalanced quotes is cut here all the same
+BATCH_BYTES = 96 * 1024 * 1024
+"""Blocks are gathered into a batch until it holds ``chunk_rows`` rows or this many bytes of text."""
 _CANDIDATES = (",", ";", "\t", "|")
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
@@ -159,12 +161,25 @@ class CsvSource:
 
     # -- rows ------------------------------------------------------------------------------------
     def batches(self) -> Iterator[Batch]:
+        """Blocks parsed one by one, yielded together once they hold ``chunk_rows`` rows or
+        :data:`BATCH_BYTES` of text (large batches let DuckDB write a batch with every thread)."""
         next_row = 1
+        tables: list[pa.Table] = []
+        numbers: list[NDArray[Any]] = []
+        rejects: list[Reject] = []
+        size = 0
         for block in self._blocks():
-            table, rejects, count = self._parse(block, next_row)
-            rows = self._row_numbers(next_row, count, rejects)
+            table, rejected, count = self._parse(block, next_row)
+            numbers.append(self._row_numbers(next_row, count, rejected))
+            tables.append(table)
+            rejects.extend(rejected)
             next_row += count
-            yield Batch(table, rows, rejects, bytes_done=self.bytes_done)
+            size += len(block)
+            if sum(t.num_rows for t in tables) + len(rejects) >= self.chunk_rows or size >= BATCH_BYTES:
+                yield Batch(pa.concat_tables(tables), np.concatenate(numbers), rejects, self.bytes_done)
+                tables, numbers, rejects, size = [], [], [], 0
+        if tables:
+            yield Batch(pa.concat_tables(tables), np.concatenate(numbers), rejects, self.bytes_done)
 
     def _parse(self, block: bytes, first_row: int) -> tuple[pa.Table, list[Reject], int]:
         """Rows of one block: (table of the good rows, rejected rows, number of rows in the block)."""

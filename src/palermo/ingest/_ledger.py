@@ -9,8 +9,7 @@ file read again yields the same keys, which are then skipped as already ingested
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 import duckdb
@@ -27,14 +26,28 @@ _SEP = "\x1f"
 _NULL = "\x1e"
 
 
-@contextmanager
-def _view(conn: duckdb.DuckDBPyConnection, name: str, data: pa.Table) -> Iterator[None]:
-    conn.execute("SELECT 1").fetchall()  # close any half-read result before registering
-    conn.register(name, data)
-    try:
-        yield
-    finally:
-        conn.unregister(name)
+def over_arrow(
+    conn: duckdb.DuckDBPyConnection, data: pa.Table, name: str, sql: str
+) -> duckdb.DuckDBPyRelation:
+    """``sql`` run with ``data`` visible under ``name`` for that statement only. Not ``register``:
+    DuckDB 2 keeps a registered Arrow table alive until the transaction ends, and a run is one
+    transaction, so registered batches would pile up in memory until the file is done."""
+    conn.execute("SELECT 1").fetchall()  # close any half-read result first
+    relation = conn.from_arrow(data).query(name, sql)
+    if relation is None:  # DuckDB gives every statement run this way a result; never expected
+        raise duckdb.InvalidInputException("a query over an Arrow table returned no result")
+    return relation
+
+
+def insert_arrow(conn: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> int:
+    """Append ``data`` to ``table`` by column name in one statement; returns the rows written."""
+    if data.num_rows == 0:
+        return 0
+    columns = ", ".join(f'"{name}"' for name in data.column_names)
+    over_arrow(
+        conn, data, "_palermo_rows", f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM _palermo_rows'
+    )
+    return int(data.num_rows)
 
 
 class Ledger:
@@ -46,6 +59,7 @@ class Ledger:
         self.mapping = mapping
         self.source_org = source_org
         self.conn.execute(f"CREATE OR REPLACE TEMP TABLE {_SEEN} (h VARCHAR, n BIGINT)")
+        self._seen_rows = 0
         prior = self.conn.execute(
             "SELECT count(*) FROM ingest_runs WHERE mapping = ? AND source_org IS NOT DISTINCT FROM ?",
             [mapping, source_org],
@@ -61,43 +75,48 @@ class Ledger:
 
     # -- keys ------------------------------------------------------------------------------------
     def keys(self, table: pa.Table, columns: Sequence[str]) -> pa.Array:
-        """The record key of each row of ``table`` (read columns ``columns``), in row order."""
-        prefix = _SEP.join([self.mapping, self.source_org or ""])
+        """The record key of each row of ``table`` (read columns ``columns``), in row order.
+
+        DuckDB hashes the rows (``md5`` over whole columns); the occurrences are counted in numpy
+        over the digests' dictionary codes; the run's earlier batches are asked only about this
+        batch's distinct digests."""
+        prefix = _SEP.join([self.mapping, self.source_org or ""]).replace("'", "''")
         ordered = sorted(columns)
         parts = ", ".join(
             f"'{c.replace(chr(39), chr(39) * 2)}=' || coalesce(\"{c}\", '{_NULL}')" for c in ordered
         )
-        data = table.select(list(ordered)).append_column(
-            "_i", pa.array(np.arange(table.num_rows, dtype=np.int64))
-        )
-        with _view(self.conn, "_palermo_batch", data):
-            self.conn.execute(
-                f"""CREATE OR REPLACE TEMP TABLE _palermo_hashed AS
-                SELECT _i, md5(concat_ws('{_SEP}', ?, {parts})) AS h FROM _palermo_batch""",
-                [prefix],
-            )
-        result = self.conn.sql(
-            f"""WITH prior AS (
-                    SELECT s.h, sum(s.n) AS n FROM {_SEEN} s SEMI JOIN _palermo_hashed b ON s.h = b.h GROUP BY s.h),
-                numbered AS (SELECT _i, h, row_number() OVER (PARTITION BY h ORDER BY _i) AS k FROM _palermo_hashed)
-            SELECT x.h || '.' || CAST(x.k + coalesce(p.n, 0) AS VARCHAR) AS key
-            FROM numbered x LEFT JOIN prior p USING (h) ORDER BY x._i"""
-        ).to_arrow_table()
-        self.conn.execute(f"INSERT INTO {_SEEN} SELECT h, count(*) FROM _palermo_hashed GROUP BY h")
-        self.conn.execute("DROP TABLE _palermo_hashed")
-        return result.column("key").combine_chunks()
+        sql = f"SELECT md5(concat_ws('{_SEP}', '{prefix}', {parts})) AS h FROM _palermo_batch"
+        hashed = over_arrow(self.conn, table.select(list(ordered)), "_palermo_batch", sql).to_arrow_table()
+        encoded = pc.dictionary_encode(hashed.column("h").combine_chunks())
+        codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        digests = encoded.dictionary
+        counts = np.bincount(codes, minlength=len(digests))
+        occurrence = _occurrence(codes, counts)
+        if self._seen_rows:
+            sql = f"SELECT s.h, sum(s.n) AS n FROM {_SEEN} s SEMI JOIN _palermo_digests d ON s.h = d.h GROUP BY s.h"
+            prior = over_arrow(self.conn, pa.table({"h": digests}), "_palermo_digests", sql).to_arrow_table()
+            if prior.num_rows:
+                earlier = np.zeros(len(digests), dtype=np.int64)
+                where = np.asarray(
+                    pc.index_in(prior.column("h"), value_set=digests).to_numpy(zero_copy_only=False)
+                )
+                earlier[where] = np.asarray(prior.column("n").to_numpy(zero_copy_only=False), dtype=np.int64)
+                occurrence = occurrence + earlier[codes]
+        seen = pa.table({"h": digests, "n": pa.array(counts, pa.int64())})
+        self._seen_rows += insert_arrow(self.conn, _SEEN, seen)
+        numbers = pc.cast(pa.array(occurrence), pa.string())
+        keys: pa.Array = pc.binary_join_element_wise(pc.take(digests, encoded.indices), numbers, ".")
+        return keys
 
     def known(self, keys: pa.Array) -> NDArray[Any]:
         """Which keys the store already holds, as ingested records or in quarantine."""
         if not self.has_history or len(keys) == 0:
             return np.zeros(len(keys), dtype=bool)
         data = pa.table({"key": keys, "_i": pa.array(np.arange(len(keys), dtype=np.int64))})
-        with _view(self.conn, "_palermo_keys", data):
-            rows = self.conn.execute(
-                """SELECT k._i FROM _palermo_keys k
-                   WHERE k.key IN (SELECT record_key FROM ingest_records)
-                      OR k.key IN (SELECT record_key FROM ingest_quarantine)"""
-            ).fetchall()
+        sql = """SELECT k._i FROM _palermo_keys k
+                 WHERE k.key IN (SELECT record_key FROM ingest_records)
+                    OR k.key IN (SELECT record_key FROM ingest_quarantine)"""
+        rows = over_arrow(self.conn, data, "_palermo_keys", sql).fetchall()
         mask = np.zeros(len(keys), dtype=bool)
         mask[[int(r[0]) for r in rows]] = True
         return mask
@@ -107,10 +126,8 @@ class Ledger:
         if len(ids) == 0:
             return np.zeros(0, dtype=bool)
         data = pa.table({"id": ids, "_i": pa.array(np.arange(len(ids), dtype=np.int64))})
-        with _view(self.conn, "_palermo_ids", data):
-            rows = self.conn.execute(
-                f'SELECT i._i FROM _palermo_ids i SEMI JOIN "{table}" s ON s."{column}" = i.id'
-            ).fetchall()
+        sql = f'SELECT i._i FROM _palermo_ids i SEMI JOIN "{table}" s ON s."{column}" = i.id'
+        rows = over_arrow(self.conn, data, "_palermo_ids", sql).fetchall()
         mask = np.zeros(len(ids), dtype=bool)
         mask[[int(r[0]) for r in rows]] = True
         return mask
@@ -119,7 +136,7 @@ class Ledger:
     def provenance(self, records: pa.Table) -> None:
         """Rows of ``ingest_records`` (record_key, target_table, target_id, dataset_id, run_id,
         source_file, source_row, mapping, mapping_version[, quarantine_id])."""
-        self.store.insert_arrow("ingest_records", records)
+        insert_arrow(self.conn, "ingest_records", records)
 
     def quarantine(self, entries: list[dict[str, Any]]) -> None:
         """New quarantine entries (one per row, with every problem found)."""
@@ -137,7 +154,7 @@ class Ledger:
         table = pa.table(
             {k: pa.array(v, pa.int64() if k == "source_row" else pa.string()) for k, v in rows.items()}
         )
-        self.store.insert_arrow("ingest_quarantine", table)
+        insert_arrow(self.conn, "ingest_quarantine", table)
 
 
 def provenance_table(
@@ -180,3 +197,14 @@ def provenance_table(
 def take_strings(values: pa.Array, mask: NDArray[Any]) -> pa.Array:
     result: pa.Array = pc.filter(values, pa.array(mask))
     return result
+
+
+def _occurrence(codes: NDArray[Any], counts: NDArray[Any]) -> NDArray[Any]:
+    """For each row, the how-many-th row with its code it is (1, 2 …), in row order."""
+    if not len(codes) or counts.max() == 1:
+        return np.ones(len(codes), dtype=np.int64)
+    order = np.argsort(codes, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    rank = np.empty(len(codes), dtype=np.int64)
+    rank[order] = np.arange(len(codes), dtype=np.int64) - starts[codes[order]] + 1
+    return rank

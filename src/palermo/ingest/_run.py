@@ -18,7 +18,7 @@ from palermo.errors import EmptyTermError, UnknownLanguageError
 from palermo.ingest._aggregates import shape_aggregates
 from palermo.ingest._batch import Batch
 from palermo.ingest._codes import CodeBook
-from palermo.ingest._ledger import Ledger, provenance_table
+from palermo.ingest._ledger import Ledger, insert_arrow, provenance_table
 from palermo.ingest._records import Shaped, shape
 from palermo.ingest._spec import Mapping
 from palermo.ingest._transforms import Context, Mapped, apply
@@ -236,7 +236,7 @@ class Run:
         for name, value in extra.items():
             data = data.append_column(name, repeat(value, n, pa.string()))
         data = data.append_column("source_row", pa.array(rows[shaped.good], pa.int64()))
-        written = self.ws.store.insert_arrow("aggregate_statistics", data)
+        written = insert_arrow(self.ws.store.connection, "aggregate_statistics", data)
         self.result.tables["aggregate_statistics"] = (
             self.result.tables.get("aggregate_statistics", 0) + written
         )
