@@ -41,6 +41,7 @@ def demo(
         linked = _link_privately(ws, out, list(truth["lists"]))
         true_estimate = mse_estimate(ws.estimate.from_scenario(out, "ESP"))
         linked_estimate = mse_estimate(ws.estimate.from_linkage(linked["run_id"]))
+        released = _publish_public(ws)
     console.print(
         f"\nread {loaded['rows_read']:,} agency records through the ingest (one mapping per agency): "
         f"{loaded['ingested']:,} ingested, {loaded['quarantined']:,} quarantined"
@@ -65,8 +66,11 @@ def demo(
         f"  the world's true population there is {truth['persons']:,}; linkage errors move the estimate "
         "(palermo estimate sensitivity shows by how much)"
     )
+    _print_release(released)
     console.print(f"\nstore: [bold]{info['path']}[/] (schema version {info['schema_version']})")
-    console.print("next: palermo store info · palermo ingest quarantine list · palermo --help")
+    console.print(
+        "next: palermo store info · palermo release list · palermo ingest quarantine list · palermo --help"
+    )
 
 
 def _link_privately(ws: Workspace, world: Path, agencies: list[str]) -> dict[str, Any]:
@@ -108,4 +112,36 @@ def _print_linkage(linked: dict[str, Any]) -> None:
     console.print(
         f"against the world's truth: precision {quality['precision']:.3f}, recall {quality['recall']:.3f}, "
         f"F1 {quality['f1']:.3f}"
+    )
+
+
+def _publish_public(ws: Workspace) -> dict[str, Any]:
+    """The public release of the demo data, in a folder named after the data it is computed from: a
+    second demo of the same world returns the release already made (no budget spent). The ledger's
+    refusal (budget spent, or a release of other data that differencing would expose) is shown."""
+    from palermo.disclosure._source import data_version
+    from palermo.errors import DisclosureError
+
+    version = data_version(ws.disclosure.microdata())
+    out = ws.settings.home / "demo-releases" / f"public-{version[:12]}"
+    try:
+        return ws.disclosure.publish("public", out).to_dict()
+    except DisclosureError as exc:
+        return {"refused": str(exc)}
+
+
+def _print_release(released: dict[str, Any]) -> None:
+    if "refused" in released:
+        console.print(f"\npublic release refused by the release ledger: {released['refused']}")
+        return
+    verb = "the same data was already published as" if released["reused"] else "published"
+    console.print(
+        f"\npublic release (profile public: cells under 10 suppressed, DP synthetic microdata): {verb} "
+        f"[bold]{released['release']}[/] into {released['out']}"
+    )
+    min_cell = released["min_cell"] if released["min_cell"] is not None else "none"
+    console.print(
+        f"  {released['tables']} outputs, {released['records_suppressed']:,} records in suppressed cells, "
+        f"smallest published cell {min_cell}, epsilon spent {released['epsilon_spent']:.3g} "
+        "(manifest.json lists every file with its SHA-256; risk-report.md explains the rules)"
     )

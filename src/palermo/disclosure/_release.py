@@ -212,10 +212,11 @@ def _dp(profile: Profile, data: pa.Table, public: dict[str, list[str | None]]) -
             )
         )
     for synth in profile.synthetic:
-        fitted = fit_to_domains(data.select(synth.columns), synth.columns, public)
+        fitted = fit_to_domains(data.select([PERSON, *synth.columns]), synth.columns, public)
         result = dp_synthesize(
             fitted,
             synth.columns,
+            person_id=PERSON,
             epsilon=synth.epsilon,
             delta=synth.delta,
             reporting_length=synth.reporting_length,
@@ -444,7 +445,7 @@ def publish(
             data_version=version,
             records=data.num_rows,
             tables=len(outputs),
-            records_suppressed=sum(o.records_suppressed for o in suppression),
+            records_suppressed=max((o.records_suppressed for o in suppression), default=0),
             min_cell=min(mins) if mins else None,
             epsilon=epsilon,
             delta=delta,

@@ -85,8 +85,9 @@ class Store:
     # -- schema ----------------------------------------------------------------------------
     @property
     def schema_version(self) -> int:
-        row = self._conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
-        return int(row[0]) if row else 0
+        # fetchall: DuckDB 2 keeps a partly fetched result open, which blocks the next sql()
+        rows = self._conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()
+        return int(rows[0][0]) if rows else 0
 
     def _migrate(self, available: list[Migration], upgrade_to: int | None) -> None:
         self._conn.execute(_VERSION_TABLE)
