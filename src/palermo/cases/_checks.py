@@ -113,7 +113,7 @@ def _coded_by_problems(
 ) -> list[Problem]:
     assert col.coded_by is not None
     lists = col.coded_by.lists
-    selector = data.column(col.coded_by.column).combine_chunks()
+    selector = _plain(data.column(col.coded_by.column).combine_chunks())
     wrong_list = pc.and_(pc.is_valid(selector), pc.invert(pc.is_in(selector, value_set=pa.array(lists))))
     problems = _emit(
         pc.filter(rows, wrong_list),
@@ -123,12 +123,17 @@ def _coded_by_problems(
     pairs = pa.array(
         sorted(f"{name}{_SEP}{code}" for name in lists for code in categories.codes(name)), type=pa.string()
     )
-    joined = pc.binary_join_element_wise(selector, data.column(col.name).combine_chunks(), _SEP)
+    joined = pc.binary_join_element_wise(selector, _plain(data.column(col.name).combine_chunks()), _SEP)
     bad = pc.and_(
         pc.and_(pc.is_valid(joined), pc.invert(wrong_list)), pc.invert(pc.is_in(joined, value_set=pairs))
     )
     rule = f"not a code of the category list named in '{col.coded_by.column}'"
     return problems + _emit(pc.filter(rows, pc.fill_null(bad, False)), f"{spec.name}.{col.name}", rule)
+
+
+def _plain(values: pa.Array) -> pa.Array:
+    """Dictionary-encoded text as plain text (for the string kernels that take no dictionary)."""
+    return values.dictionary_decode() if pa.types.is_dictionary(values.type) else values
 
 
 def _duplicate_key_problems(conn: duckdb.DuckDBPyConnection, spec: Table, data: pa.Table) -> list[Problem]:
@@ -151,35 +156,65 @@ def _duplicate_key_problems(conn: duckdb.DuckDBPyConnection, spec: Table, data: 
 
 
 def _reference_problems(conn: duckdb.DuckDBPyConnection, filled: Mapping[str, pa.Table]) -> list[Problem]:
-    """References must point at a row in the load or in the store: one anti-join per referencing
-    column against the load (DuckDB), then the store is asked once per referenced table about the
-    distinct values the load does not hold."""
+    """References must point at a row in the load or in the store. Per referenced table, one
+    DuckDB anti-join of every referencing column (a union) against the load's keys gives the
+    distinct values the load does not hold; the store is asked about those only, and rows are
+    looked up only when some value is in neither. A referencing column that is the parent's key
+    column itself (the same Arrow memory, as the ingest writes victims and persons) is skipped."""
     specs = tables()
-    pending: list[tuple[str, Column, pa.Array, pa.Array]] = []  # field, column, rows, values
+    by_target: dict[str, list[tuple[str, Column]]] = {}
     for name, data in filled.items():
         for col in specs[name].columns:
-            if col.ref is None:
+            if col.ref is None or data.column(col.name).null_count == data.num_rows:
                 continue
-            release_open_result(conn)
-            child = conn.from_arrow(data.select([col.name, ROW])).set_alias("c")
-            if col.ref.table in filled:
-                parent = conn.from_arrow(filled[col.ref.table].select([col.ref.column])).set_alias("p")
-                child = child.join(parent, f'c."{col.name}" = p."{col.ref.column}"', how="anti")
-            outside = child.filter(f'"{col.name}" IS NOT NULL').to_arrow_table()
-            if outside.num_rows:
-                rows, values = outside.column(ROW).combine_chunks(), outside.column(col.name).combine_chunks()
-                pending.append((name, col, rows, values))
+            parent = filled.get(col.ref.table)
+            if parent is not None and _same_memory(data.column(col.name), parent.column(col.ref.column)):
+                continue
+            by_target.setdefault(col.ref.table, []).append((name, col))
     problems: list[Problem] = []
-    for target in sorted({col.ref.table for _, col, _, _ in pending if col.ref is not None}):
-        checks = [p for p in pending if p[1].ref is not None and p[1].ref.table == target]
-        key = checks[0][1].ref.column if checks[0][1].ref is not None else ""
-        wanted = pc.unique(pa.concat_arrays([values for _, _, _, values in checks]))
-        stored = _stored_values(conn, target, key, wanted)
-        for name, col, rows, values in checks:
-            missing = pc.invert(pc.is_in(values, value_set=stored))
-            rule = f"refers to a row of {target} that is neither in the store nor in this load"
-            problems += _emit(pc.filter(rows, missing), f"{name}.{col.name}", rule)
+    for target, children in sorted(by_target.items()):
+        key = children[0][1].ref.column if children[0][1].ref is not None else ""
+        release_open_result(conn)
+        union: duckdb.DuckDBPyRelation | None = None
+        for i, (name, col) in enumerate(children):
+            part = conn.from_arrow(filled[name].select([col.name, ROW])).project(
+                f'{i} AS t, "{ROW}" AS r, CAST("{col.name}" AS VARCHAR) AS v'
+            )
+            union = part if union is None else union.union(part)
+        assert union is not None
+        outside = union.filter("v IS NOT NULL").set_alias("c")
+        if target in filled:
+            parent = conn.from_arrow(filled[target].select([key])).set_alias("p")
+            outside = outside.join(parent, f'c.v = p."{key}"', how="anti")
+        values = outside.aggregate("v", "v").to_arrow_table().column("v").combine_chunks()
+        if not len(values):
+            continue
+        missing = pc.filter(
+            values, pc.invert(pc.is_in(values, value_set=_stored_values(conn, target, key, values)))
+        )
+        if not len(missing):
+            continue
+        found = over_arrow(
+            conn, pa.table({"v": missing}), "_palermo_missing", "SELECT v FROM _palermo_missing"
+        )
+        rows = outside.join(found.set_alias("m"), "c.v = m.v", how="semi").project("t, r").to_arrow_table()
+        rule = f"refers to a row of {target} that is neither in the store nor in this load"
+        for i, (name, col) in enumerate(children):
+            mine = pc.filter(rows.column("r"), pc.equal(rows.column("t"), i))
+            problems += _emit(mine, f"{name}.{col.name}", rule)
     return problems
+
+
+def _same_memory(a: pa.ChunkedArray, b: pa.ChunkedArray) -> bool:
+    """Whether two columns are the very same Arrow memory (hence hold the same values)."""
+    if a.num_chunks != 1 or b.num_chunks != 1 or a.type != b.type:
+        return False
+    x, y = a.chunk(0), b.chunk(0)
+    if len(x) != len(y) or x.offset != y.offset:
+        return False
+    return [None if buf is None else buf.address for buf in x.buffers()] == [
+        None if buf is None else buf.address for buf in y.buffers()
+    ]
 
 
 def _stored_values(conn: duckdb.DuckDBPyConnection, table: str, key: str, wanted: pa.Array) -> pa.Array:

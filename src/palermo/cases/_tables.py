@@ -67,8 +67,10 @@ def _shape(spec: Table, data: pa.Table, dataset_id: str) -> tuple[pa.Table, list
                 arrays.append(pa.nulls(n, col.arrow_type))
             continue
         raw = _one_chunk(data.column(col.name))
+        if pa.types.is_dictionary(raw.type) and raw.type.value_type != col.arrow_type:
+            raw = raw.dictionary_decode()
         try:
-            array = raw.cast(col.arrow_type) if raw.type != col.arrow_type else raw
+            array = raw.cast(col.arrow_type) if _arrow_type(raw.type) != col.arrow_type else raw
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
             problems.append(Problem(None, field, f"cannot be read as {col.sql_type}"))
             arrays.append(pa.nulls(n, col.arrow_type))
@@ -87,8 +89,15 @@ def constant(value: Any, n: int, type: pa.DataType) -> pa.Array:
         return pa.ListArray.from_arrays(
             pa.array(np.zeros(n + 1, dtype=np.int32)), pa.array([], type.value_type)
         )
+    if pa.types.is_string(type):  # a one-entry dictionary: n small indices, not n copies of the text
+        return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array([value], type))
     result: pa.Array = pc.take(pa.array([value], type), pa.array(np.zeros(n, dtype=np.int32)))
     return result
+
+
+def _arrow_type(type: pa.DataType) -> pa.DataType:
+    """The type of the values (a dictionary of text counts as text: DuckDB reads it as such)."""
+    return type.value_type if pa.types.is_dictionary(type) else type
 
 
 def _one_chunk(values: pa.ChunkedArray) -> pa.Array:

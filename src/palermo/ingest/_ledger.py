@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
-from palermo.ingest._values import repeat
+from palermo.ingest._values import constant
 from palermo.store import Store
 
 _SEEN = "_palermo_ingest_seen"
@@ -174,7 +174,7 @@ def provenance_table(
     n = len(keys)
 
     def same(value: str) -> pa.Array:
-        return repeat(value, n, pa.string())
+        return constant(value, n, pa.string())
 
     return pa.table(
         {
@@ -187,9 +187,9 @@ def provenance_table(
             "source_row": pa.array(rows, pa.int64()),
             "mapping": same(mapping),
             "mapping_version": same(mapping_version),
-            "quarantine_id": pa.array(
-                quarantine_ids if quarantine_ids is not None else [None] * n, pa.int64()
-            ),
+            "quarantine_id": pa.array(quarantine_ids, pa.int64())
+            if quarantine_ids is not None
+            else pa.nulls(n, pa.int64()),
         }
     )
 

@@ -23,7 +23,7 @@ from palermo.ingest._derive import derive
 from palermo.ingest._spec import Mapping
 from palermo.ingest._targets import EVENT_TYPES, ROW_TABLES
 from palermo.ingest._transforms import Mapped
-from palermo.ingest._values import Rules, repeat
+from palermo.ingest._values import Rules, constant, keep_rows, repeat
 
 _PER_RECORD = ("cases", "persons", "person_identities", "case_victims", "consents", "perpetrators")
 
@@ -64,7 +64,13 @@ def _scalar_columns(mapping: Mapping, mapped: list[Mapped], n: int) -> dict[str,
     for path, parts in lists.items():
         found[path] = _concat_lists(parts, n)
     for path, value in mapping.constants.items():
-        found[path] = repeat(value, n) if value is not None else pa.nulls(n)
+        found[path] = (
+            constant(value, n, pa.string())
+            if isinstance(value, str)
+            else repeat(value, n)
+            if value is not None
+            else pa.nulls(n)
+        )
     return found
 
 
@@ -102,13 +108,12 @@ def shape(
     for mask, _, _ in problems:
         bad |= mask
     good = ~bad
-    keep = pa.array(good)
-    ids = pc.filter(case_ids, keep)
-    cols = {path: pc.filter(values, keep) for path, values in columns.items()}
+    ids = keep_rows(case_ids, good)
+    cols = {path: keep_rows(values, good) for path, values in columns.items()}
     tables = _record_tables(mapping, cols, ids, organisation_id)
     orgs = _referrals(cols, ids, organisation_id, tables)
     _journey(cols, ids, organisation_id, tables, orgs)
-    _row_tables(mapped, keep, case_ids, tables)
+    _row_tables(mapped, good, case_ids, tables)
     return Shaped(tables, problems, good, orgs)
 
 
@@ -140,7 +145,7 @@ def _record_tables(
         data = _group(cols, f"{table}.")
         keys: dict[str, Any] = {}
         if table == "cases":
-            keys = {"case_id": ids, "organisation_id": repeat(org, n, pa.string())}
+            keys = {"case_id": ids, "organisation_id": constant(org, n, pa.string())}
         elif table in ("persons", "person_identities"):
             keys = {"person_id": ids}
         elif table in ("case_victims", "consents"):
@@ -170,7 +175,7 @@ def _referrals(
         columns: dict[str, Any] = {
             "case_id": ids,
             "referral_id": pc.binary_join_element_wise(ids, direction, "/"),
-            "direction": repeat(direction.capitalize(), n, pa.string()),
+            "direction": constant(direction.capitalize(), n, pa.string()),
             **data,
         }
         if names is not None:
@@ -207,7 +212,7 @@ def _journey(
             names = data.pop("location_organisation", None)
             if names is not None:
                 data["location_organisation_id"] = _organisation_ids(names, org, orgs)
-            base = {"case_id": ids, "event_type": repeat(event_type, n, pa.string()), "person_id": ids}
+            base = {"case_id": ids, "event_type": constant(event_type, n, pa.string()), "person_id": ids}
             events.append((event_type, pa.table({**base, **data}), present))
     if not events:
         return
@@ -222,19 +227,19 @@ def _journey(
 
 
 def _row_tables(
-    mapped: list[Mapped], keep: pa.Array, case_ids: pa.Array, tables: dict[str, pa.Table]
+    mapped: list[Mapped], good: NDArray[Any], case_ids: pa.Array, tables: dict[str, pa.Table]
 ) -> None:
     """One row per (case, [category,] code): flags and list elements, duplicates merged (present
     wins over absent). Rows are numbered within the batch and each (category, code) pair by a small
     dictionary, so the merge is one numpy sort over integers."""
     pieces: dict[str, list[tuple[NDArray[Any], NDArray[Any], NDArray[Any]]]] = {}  # row, pair id, present
     pairs: dict[str, dict[tuple[str, str], int]] = {}  # per table: (category, code) -> pair id
-    ids = pc.filter(case_ids, keep)
+    ids = keep_rows(case_ids, good)
     for m in mapped:
         target = m.spec.target
         if not target.is_rows:
             continue
-        values = pc.filter(m.values, keep)
+        values = keep_rows(m.values, good)
         category = str(m.spec.category) if target.table == "case_exploitation" else ""
         known = pairs.setdefault(target.table, {})
         if m.spec.type == "flag":

@@ -22,7 +22,7 @@ from palermo.ingest._ledger import Ledger, insert_arrow, provenance_table
 from palermo.ingest._records import Shaped, shape
 from palermo.ingest._spec import Mapping
 from palermo.ingest._transforms import Context, Mapped, apply
-from palermo.ingest._values import Rules, clean, repeat
+from palermo.ingest._values import Rules, clean, constant, keep_rows, repeat
 from palermo.ingest._write import write_cases
 
 if TYPE_CHECKING:
@@ -155,11 +155,11 @@ class Run:
             assert self.org is not None
             shaped = shape(self.mapping, mapped, ids, self.org, rules)
             shaped = write_cases(self.ws, self.ledger, shaped, ids, self.dataset_id, self.result.tables)
-            targets = pc.filter(ids, pa.array(shaped.good))
+            targets = keep_rows(ids, shaped.good)
             table_name = "cases"
         good = shaped.good
         chosen = [retrying[i] for i in np.flatnonzero(good)] if retrying is not None else None
-        self._provenance(pc.filter(keys, pa.array(good)), targets, rows[good], table_name, chosen)
+        self._provenance(keep_rows(keys, good), targets, rows[good], table_name, chosen)
         self.result.ingested += int(good.sum())
         problems = self._problems(shaped)
         if retrying is None:
@@ -234,7 +234,7 @@ class Run:
             "mapping": self.mapping.name, "mapping_version": self.mapping.version,
         }  # fmt: skip
         for name, value in extra.items():
-            data = data.append_column(name, repeat(value, n, pa.string()))
+            data = data.append_column(name, constant(value, n, pa.string()))
         data = data.append_column("source_row", pa.array(rows[shaped.good], pa.int64()))
         written = insert_arrow(self.ws.store.connection, "aggregate_statistics", data)
         self.result.tables["aggregate_statistics"] = (

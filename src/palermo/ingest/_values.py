@@ -25,6 +25,22 @@ def repeat(value: Any, n: int, type: pa.DataType | None = None) -> pa.Array:
     return result
 
 
+def constant(value: Any, n: int, type: pa.DataType) -> pa.Array:
+    """``value`` ``n`` times, for a column bound for the store: text as a one-entry dictionary
+    (``n`` small indices instead of ``n`` copies of the text; DuckDB stores it the same)."""
+    if pa.types.is_string(type) and value is not None:
+        return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array([value], type))
+    return repeat(value, n, type)
+
+
+def keep_rows(values: pa.Array, mask: NDArray[Any]) -> pa.Array:
+    """``values`` where ``mask`` holds; ``values`` itself (no copy) when it holds everywhere."""
+    if mask.all():
+        return values
+    result: pa.Array = pc.filter(values, pa.array(mask))
+    return result
+
+
 def clean(raw: pa.Array, missing: Iterable[str]) -> pa.Array:
     """Trimmed text; empty, null and the missing values (compared ignoring case) become null."""
     if not pa.types.is_string(raw.type):
