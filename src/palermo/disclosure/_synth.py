@@ -4,8 +4,9 @@ In the spirit of Microsoft's Synthetic Data Showcase (DP marginals, Gopi, Mahaba
 
 1. **Measure.** Every k-way marginal, k = 1 .. ``reporting_length``, over the columns' public categories
    is one OpenDP measurement ``make_count_by_categories >> make_gaussian`` (discrete Gaussian, zCDP) on
-   the records' cell codes. A record falls in exactly one cell of each marginal, so OpenDP's map of
-   the count gives an L2 sensitivity of 1 for a record, ``m`` for a person bounded to ``m`` records.
+   the records' cell codes (counted with numpy, noised by the chain's measurement: see ``_dp``).
+   A record falls in exactly one cell of each marginal, so OpenDP's map of the count gives an L2
+   sensitivity of 1 for a record, ``m`` for a person bounded to ``m`` records.
    The measurements are composed with ``make_composition`` (rho adds up), and the composition is
    converted to (epsilon, delta) with ``make_zCDP_to_approxDP`` and ``make_fix_delta``: the epsilon
    reported is that map's. Rho is split over the marginals by :data:`LENGTH_WEIGHTS`.
@@ -14,13 +15,13 @@ In the spirit of Microsoft's Synthetic Data Showcase (DP marginals, Gopi, Mahaba
    combined with the margins of the noisy longer marginals that contain it (inverse-variance weights),
    then shrunk towards the table its own (k-1)-way estimates imply (iterative proportional fitting,
    IPF): an empirical-Bayes weight per cell keeps well-measured large cells and replaces cells that
-   are mostly noise. Counts are clipped at 0.
+   are mostly noise. Counts are clipped at 0, and each estimate is raked (IPF) to its shorter ones.
 3. **Sample.** A Bayesian network whose nodes have at most R-1 parents is chosen greedily by mutual
-   information in the estimated tables (in the manner of PrivBayes). Records are built attribute by
-   attribute: the estimated (parents, child) table is raked (IPF) to the parent counts already
-   synthesised and to the child's lower-order estimates, and each parent combination's records get
-   child values by systematic sampling, so each estimated marginal is matched to within one record
-   per cell. ``seed`` seeds this step only.
+   information in the estimated tables (in the manner of PrivBayes), and a support of records is
+   drawn along it, attribute by attribute (systematic sampling within each parent combination). The
+   support's weights are raked (IPF) to every estimated marginal, longest first, 1-way last; the
+   records are then taken from the weighted support by systematic sampling in the network's order.
+   ``seed`` seeds this step only.
 
 The full joint table over all columns is never built: memory and time grow with the measured marginals.
 """
@@ -53,9 +54,11 @@ from palermo.disclosure._dp import (
 from palermo.errors import DisclosureParameterError
 
 DEFAULT_DELTA = 1e-6
-# Share of rho each marginal of length 1, 2, 3 (and longer: the last) gets, relative to the others.
-# Chosen by measurement (docs/differential-privacy.md): it gave the lowest mean absolute error.
-LENGTH_WEIGHTS = (1.0, 1.0, 1.0)
+# Rho of one marginal of length 1, 2, 3 (longer: the last) relative to the others. Measured
+# (docs/differential-privacy.md): 1:1:1, 2:1:1, 4:2:1, 1:2:1, 1:1:2, 1:1:3, 1:2:2, 1:2:3 and 1:4:9
+# gave 1- and 2-way errors within run-to-run noise of each other; weighting the 3-way marginals up
+# lowered their error (the shorter estimates also borrow from the 3-way margins); 1:1:3 was best.
+LENGTH_WEIGHTS = (1.0, 1.0, 3.0)
 IPF_SWEEPS = 10
 RAKE_SWEEPS = 5
 
