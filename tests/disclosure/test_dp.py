@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -59,6 +60,12 @@ def test_counts_are_close_at_a_large_epsilon_and_nulls_count_under_none() -> Non
 @pytest.mark.parametrize("epsilon", [0.0, -1.0, math.nan, math.inf])
 def test_epsilon_must_be_a_positive_finite_number(epsilon: float) -> None:
     with pytest.raises(DisclosureParameterError, match="epsilon"):
+        dp_counts(small(), ["gender"], epsilon=epsilon, domains=DOMAINS)
+
+
+@pytest.mark.parametrize("epsilon", ["1", True, None])
+def test_epsilon_must_be_a_number(epsilon: Any) -> None:
+    with pytest.raises(DisclosureParameterError, match="epsilon must be a number"):
         dp_counts(small(), ["gender"], epsilon=epsilon, domains=DOMAINS)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from collections.abc import Sequence
 
 import pyarrow as pa
 import pytest
@@ -17,11 +18,11 @@ COLUMNS = ["a", "b", "c"]
 Row = tuple[str | None, str | None, str | None]
 
 
-def table(rows: list[Row]) -> pa.Table:
+def table(rows: Sequence[Row]) -> pa.Table:
     return pa.table({name: pa.array([r[i] for r in rows], pa.string()) for i, name in enumerate(COLUMNS)})
 
 
-def brute_force(original: list[Row], synthetic: list[Row], length: int) -> dict[int, float]:
+def brute_force(original: Sequence[Row], synthetic: Sequence[Row], length: int) -> dict[int, float]:
     scale = len(original) / len(synthetic)
     result = {}
     for k in range(1, length + 1):
@@ -53,15 +54,15 @@ def test_marginal_error_equals_a_brute_force_count(
 
 
 def test_a_worked_example() -> None:
-    original = [("x", "1", "x"), ("x", "1", "y"), ("y", "2", None)]
-    synthetic = [("x", "1", "x"), ("z", "2", None), ("x", "2", "y")]
+    original: list[Row] = [("x", "1", "x"), ("x", "1", "y"), ("y", "2", None)]
+    synthetic: list[Row] = [("x", "1", "x"), ("z", "2", None), ("x", "2", "y")]
     got = marginal_error(table(original), table(synthetic), COLUMNS, 1)
     # a: x 2-2, y 1-0, z 0-1 -> 2 over 3 cells; b: 1 2-1, 2 1-2 -> 2 over 2; c: x, y, None all 1-1 -> 0
     assert got == {1: pytest.approx(4 / 8)}
 
 
 def test_the_same_records_in_another_order_or_repeated_have_no_error() -> None:
-    original = [("x", "1", "x"), ("x", "1", "y"), ("y", "2", None), ("z", "1", "z")]
+    original: list[Row] = [("x", "1", "x"), ("x", "1", "y"), ("y", "2", None), ("z", "1", "z")]
     assert marginal_error(table(original), table(original[::-1]), COLUMNS) == {1: 0.0, 2: 0.0, 3: 0.0}
     assert marginal_error(table(original), table(original * 3), COLUMNS) == {1: 0.0, 2: 0.0, 3: 0.0}
 

@@ -89,7 +89,9 @@ def small(rows: int = 300) -> pa.Table:
     return pa.table(
         {
             "sex": pa.array(rng.choice(["F", "M"], rows, p=[0.7, 0.3])),
-            "age": pa.array(rng.choice(["minor", "adult", None], rows, p=[0.2, 0.7, 0.1])),
+            "age": pa.array(
+                np.asarray(["minor", "adult", None], dtype=object)[rng.choice(3, rows, p=[0.2, 0.7, 0.1])]
+            ),
             "region": pa.array(rng.choice(["Asia", "Europe", "Africa"], rows)),
             "person": pa.array([f"p{i // 2}" for i in range(rows)]),
         }

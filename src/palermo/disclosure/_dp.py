@@ -18,6 +18,7 @@ counts; that the counts equal OpenDP's own is checked in the tests.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import ModuleType
@@ -89,9 +90,9 @@ class DPTable:
 
 def check_privacy(epsilon: float, delta: float) -> None:
     """Refuse epsilon <= 0 (or not a finite number) and delta outside [0, 1)."""
-    if isinstance(epsilon, bool) or not isinstance(epsilon, int | float):
+    if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real):
         raise DisclosureParameterError("epsilon must be a number")
-    if isinstance(delta, bool) or not isinstance(delta, int | float):
+    if isinstance(delta, bool) or not isinstance(delta, numbers.Real):
         raise DisclosureParameterError("delta must be a number")
     if not np.isfinite(epsilon) or epsilon <= 0:
         raise DisclosureParameterError("epsilon must be a finite number above 0")
