@@ -59,7 +59,7 @@ class Ledger:
         self.mapping = mapping
         self.source_org = source_org
         self.conn.execute(f"CREATE OR REPLACE TEMP TABLE {_SEEN} (h VARCHAR, n BIGINT)")
-        self._seen_rows = 0
+        self._seen_prefixes: list[NDArray[Any]] = []  # per earlier batch: sorted first 64 bits
         prior = self.conn.execute(
             "SELECT count(*) FROM ingest_runs WHERE mapping = ? AND source_org IS NOT DISTINCT FROM ?",
             [mapping, source_org],
@@ -77,9 +77,10 @@ class Ledger:
     def keys(self, table: pa.Table, columns: Sequence[str]) -> pa.Array:
         """The record key of each row of ``table`` (read columns ``columns``), in row order.
 
-        DuckDB hashes the rows (``md5`` over whole columns); the occurrences are counted in numpy
-        over the digests' dictionary codes; the run's earlier batches are asked only about this
-        batch's distinct digests."""
+        DuckDB computes the digests (``md5`` over whole columns) and their first 64 bits as an
+        integer. Rows whose 64 bits no other row of the run shares (numpy: one sort, and a binary
+        search in each earlier batch's sorted prefixes) occur once so far; only the others are
+        counted exactly, by their whole digest (in this batch, then in the run's earlier ones)."""
         prefix = _SEP.join([self.mapping, self.source_org or ""]).replace("'", "''")
         ordered = sorted(columns)
         parts = ", ".join(
@@ -87,25 +88,36 @@ class Ledger:
         )
         sql = f"SELECT md5(concat_ws('{_SEP}', '{prefix}', {parts})) AS h FROM _palermo_batch"
         hashed = over_arrow(self.conn, table.select(list(ordered)), "_palermo_batch", sql).to_arrow_table()
-        encoded = pc.dictionary_encode(hashed.column("h").combine_chunks())
-        codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-        digests = encoded.dictionary
-        counts = np.bincount(codes, minlength=len(digests))
-        occurrence = _occurrence(codes, counts)
-        if self._seen_rows:
+        digests = hashed.column("h").combine_chunks()
+        high = _first_64_bits(digests)
+        order = np.argsort(high, kind="stable")
+        ranked = high[order]
+        occurrence = np.ones(len(high), dtype=np.int64)
+        same = np.flatnonzero(ranked[1:] == ranked[:-1])
+        if len(same):  # a repeated prefix: count those rows by their whole digest
+            rows = np.unique(np.concatenate([order[same], order[same + 1]]))
+            encoded = pc.dictionary_encode(pc.take(digests, pa.array(rows)))
+            codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+            occurrence[rows] = _occurrence(codes, np.bincount(codes, minlength=len(encoded.dictionary)))
+        earlier = np.zeros(len(high), dtype=bool)
+        for seen in self._seen_prefixes:  # sorted against sorted: the searches run in order
+            at = np.minimum(np.searchsorted(seen, ranked), len(seen) - 1)
+            earlier[order[seen[at] == ranked]] = True
+        if earlier.any():  # seen in an earlier batch: add how many times, by whole digest
+            rows = np.flatnonzero(earlier)
             sql = f"SELECT s.h, sum(s.n) AS n FROM {_SEEN} s SEMI JOIN _palermo_digests d ON s.h = d.h GROUP BY s.h"
-            prior = over_arrow(self.conn, pa.table({"h": digests}), "_palermo_digests", sql).to_arrow_table()
-            if prior.num_rows:
-                earlier = np.zeros(len(digests), dtype=np.int64)
-                where = np.asarray(
-                    pc.index_in(prior.column("h"), value_set=digests).to_numpy(zero_copy_only=False)
-                )
-                earlier[where] = np.asarray(prior.column("n").to_numpy(zero_copy_only=False), dtype=np.int64)
-                occurrence = occurrence + earlier[codes]
-        seen = pa.table({"h": digests, "n": pa.array(counts, pa.int64())})
-        self._seen_rows += insert_arrow(self.conn, _SEEN, seen)
-        numbers = pc.cast(pa.array(occurrence), pa.string())
-        keys: pa.Array = pc.binary_join_element_wise(pc.take(digests, encoded.indices), numbers, ".")
+            candidates = pa.table({"h": pc.take(digests, pa.array(rows))})
+            prior = over_arrow(self.conn, candidates, "_palermo_digests", sql).to_arrow_table()
+            where = pc.index_in(candidates.column("h"), value_set=prior.column("h"))
+            counts = pc.take(prior.column("n").combine_chunks(), pc.fill_null(where, 0))
+            before = np.asarray(pc.if_else(pc.is_valid(where), counts, 0).to_numpy(zero_copy_only=False))
+            occurrence[rows] += before.astype(np.int64)
+        if len(ranked):
+            self._seen_prefixes.append(ranked)
+        insert_arrow(
+            self.conn, _SEEN, pa.table({"h": digests, "n": pa.array(np.ones(len(high), dtype=np.int64))})
+        )
+        keys: pa.Array = pc.binary_join_element_wise(digests, pc.cast(pa.array(occurrence), pa.string()), ".")
         return keys
 
     def known(self, keys: pa.Array) -> NDArray[Any]:
@@ -197,6 +209,25 @@ def provenance_table(
 def take_strings(values: pa.Array, mask: NDArray[Any]) -> pa.Array:
     result: pa.Array = pc.filter(values, pa.array(mask))
     return result
+
+
+_HEX = np.zeros(256, dtype=np.uint8)
+_HEX[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = np.arange(16, dtype=np.uint8)
+
+
+def _first_64_bits(digests: pa.Array) -> NDArray[Any]:
+    """The first 16 hex digits of each MD5 digest (32 lower-case hex digits) as an unsigned integer,
+    read straight from the Arrow text buffer."""
+    n = len(digests)
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64)
+    offsets = np.frombuffer(digests.buffers()[1], dtype=np.int32, count=n + 1, offset=4 * digests.offset)
+    if digests.null_count or offsets[-1] - offsets[0] != 32 * n:
+        raise ValueError("record digests must be 32 hex digits each")
+    text = np.frombuffer(digests.buffers()[2], dtype=np.uint8, count=32 * n, offset=int(offsets[0]))
+    nibbles = _HEX[text.reshape(n, 32)[:, :16]]
+    packed = (nibbles[:, 0::2] << 4) | nibbles[:, 1::2]  # 8 bytes per digest, most significant first
+    return np.ascontiguousarray(packed).view(">u8").ravel().astype(np.uint64)
 
 
 def _occurrence(codes: NDArray[Any], counts: NDArray[Any]) -> NDArray[Any]:

@@ -46,10 +46,31 @@ def clean(raw: pa.Array, missing: Iterable[str]) -> pa.Array:
     if not pa.types.is_string(raw.type):
         raw = raw.cast(pa.string())
     trimmed = pc.utf8_trim_whitespace(raw)
-    tokens = pa.array(sorted({m.lower() for m in missing} | {""}), pa.string())
-    is_missing = pc.fill_null(pc.is_in(pc.utf8_lower(trimmed), value_set=tokens), True)
-    result: pa.Array = pc.if_else(is_missing, pa.scalar(None, pa.string()), trimmed)
-    return result
+    words = {m.lower() for m in missing} | {""}
+    if words == {""}:
+        is_missing = pc.equal(trimmed, "")
+    elif all(w.upper() == w for w in words):  # no letters: comparing ignoring case changes nothing
+        is_missing = pc.is_in(trimmed, value_set=pa.array(sorted(words), pa.string()))
+    else:
+        is_missing = pc.is_in(pc.utf8_lower(trimmed), value_set=pa.array(sorted(words), pa.string()))
+    return _null_where(trimmed, pc.fill_null(is_missing, True))
+
+
+def _null_where(values: pa.Array, mask: pa.Array) -> pa.Array:
+    """``values`` with nulls where ``mask`` holds: a new validity bitmap over the same text buffers."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if isinstance(mask, pa.ChunkedArray):
+        mask = mask.combine_chunks()
+    keep = pc.and_not(pc.is_valid(values), mask)
+    if values.offset or keep.offset or keep.null_count or not pa.types.is_string(values.type):
+        result: pa.Array = pc.if_else(mask, pa.scalar(None, values.type), values)
+        return result
+    _, offsets, data = values.buffers()
+    nulls = len(values) - int(pc.sum(keep).as_py() or 0)
+    return pa.Array.from_buffers(
+        values.type, len(values), [keep.buffers()[1], offsets, data], null_count=nulls
+    )
 
 
 def restrict(values: pa.Array, mask: NDArray[Any] | None) -> pa.Array:
