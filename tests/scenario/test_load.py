@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 import palermo
+from palermo.cases import _namespace as cases_namespace
 from palermo.errors import ScenarioError
 from palermo.scenario import WorldSummary, generate, read_agency_file
-from palermo.store import Store
 from palermo.workspace import Workspace
 
 
@@ -107,15 +107,16 @@ def test_failure_mid_load_leaves_store_unchanged(
 ) -> None:
     before = _counts(ws)
     calls = {"n": 0}
-    real = Store.insert_arrow
+    real = cases_namespace.insert_arrow
 
-    def failing(self: Store, table: str, data: object) -> int:
+    def failing(conn: object, table: str, data: object) -> int:
         calls["n"] += 1
         if calls["n"] == 4:
             raise OSError("injected failure: disk unplugged mid-ingest")
-        return real(self, table, data)  # type: ignore[arg-type]
+        return real(conn, table, data)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Store, "insert_arrow", failing)
+    # the case model writes each table through this function, inside the load's one transaction
+    monkeypatch.setattr(cases_namespace, "insert_arrow", failing)
     with pytest.raises(OSError, match="injected"):
         ws.scenario.load(small_world.out)
     assert calls["n"] == 4, "the failure happened after some tables were written"
