@@ -48,12 +48,18 @@ def check(
     specs = tables()
     filled = {name: data for name, data in shaped.items() if data.num_rows}
     problems: list[Problem] = []
+    unique: list[pa.ChunkedArray] = []  # key columns shown to hold no value twice in this load
     for name, data in filled.items():
         spec = specs[name]
         rows = data.column(ROW).combine_chunks()
         for col in spec.columns:
             problems += _column_problems(spec, col, data, rows, categories)
-        problems += _duplicate_key_problems(conn, spec, data)
+        if any(_same_memory(data.column(k), u) for k in spec.key for u in unique):
+            continue  # a key column is one already shown unique (the same memory): so is the key
+        repeated = _duplicate_key_problems(conn, spec, data)
+        problems += repeated
+        if not repeated and len(spec.key) == 1:
+            unique.append(data.column(spec.key[0]))
     problems += _reference_problems(conn, filled)
     if "journey_events" in filled:
         problems += _partial_date_problems(filled["journey_events"])
@@ -168,9 +174,9 @@ def _reference_problems(conn: duckdb.DuckDBPyConnection, filled: Mapping[str, pa
             if col.ref is None or data.column(col.name).null_count == data.num_rows:
                 continue
             parent = filled.get(col.ref.table)
-            if parent is not None and _same_memory(data.column(col.name), parent.column(col.ref.column)):
-                continue
-            by_target.setdefault(col.ref.table, []).append((name, col))
+            key = parent.column(col.ref.column) if parent is not None else None
+            if not _resolved_by_memory(conn, data.column(col.name), col, key):
+                by_target.setdefault(col.ref.table, []).append((name, col))
     problems: list[Problem] = []
     for target, children in sorted(by_target.items()):
         key = children[0][1].ref.column if children[0][1].ref is not None else ""
@@ -203,6 +209,30 @@ def _reference_problems(conn: duckdb.DuckDBPyConnection, filled: Mapping[str, pa
             mine = pc.filter(rows.column("r"), pc.equal(rows.column("t"), i))
             problems += _emit(mine, f"{name}.{col.name}", rule)
     return problems
+
+
+def _resolved_by_memory(
+    conn: duckdb.DuckDBPyConnection, values: pa.ChunkedArray, col: Column, key: pa.ChunkedArray | None
+) -> bool:
+    """Whether every value of a referencing column is known to resolve without looking at its rows:
+    it is the load's key column itself (the same Arrow memory), a dictionary over that column, or a
+    dictionary whose few entries are each in the load's keys or in the store."""
+    if key is not None and _same_memory(values, key):
+        return True
+    if not pa.types.is_dictionary(values.type) or values.num_chunks != 1:
+        return False
+    entries = values.chunk(0).dictionary
+    if key is not None and _same_memory(pa.chunked_array([entries]), key):
+        return True
+    if len(entries) > max(16, len(values) // 8):
+        return False
+    assert col.ref is not None
+    if key is not None:
+        entries = pc.filter(entries, pc.invert(pc.is_in(entries, value_set=key.combine_chunks())))
+    entries = pc.unique(pc.drop_null(entries))
+    return not len(entries) or len(_stored_values(conn, col.ref.table, col.ref.column, entries)) == len(
+        entries
+    )
 
 
 def _same_memory(a: pa.ChunkedArray, b: pa.ChunkedArray) -> bool:

@@ -148,10 +148,13 @@ def _record_tables(
             keys = {"case_id": ids, "organisation_id": constant(org, n, pa.string())}
         elif table in ("persons", "person_identities"):
             keys = {"person_id": ids}
-        elif table in ("case_victims", "consents"):
+        elif table == "case_victims":
             keys = {"case_id": ids, "person_id": ids}
+        elif table == "consents":  # filtered below: dictionaries over ids keep the text where it is
+            keys = {"case_id": ids_at(ids, np.arange(n)), "person_id": ids_at(ids, np.arange(n))}
         elif table == "perpetrators":
-            keys = {"case_id": ids, "perpetrator_id": pc.binary_join_element_wise(ids, "perpetrators", "/")}
+            perpetrator_ids = pc.binary_join_element_wise(ids, "perpetrators", "/")
+            keys = {"case_id": ids_at(ids, np.arange(n)), "perpetrator_id": perpetrator_ids}
             keys["is_group"] = repeat(True, n, pa.bool_())
         built = pa.table({**keys, **data}) if n else pa.table({**keys, **data}).slice(0, 0)
         if table in ("consents", "perpetrators"):
@@ -173,7 +176,7 @@ def _referrals(
         present = _any_value(data, n)
         names = data.pop("organisation", None)
         columns: dict[str, Any] = {
-            "case_id": ids,
+            "case_id": ids_at(ids, np.arange(n)),
             "referral_id": pc.binary_join_element_wise(ids, direction, "/"),
             "direction": constant(direction.capitalize(), n, pa.string()),
             **data,
@@ -212,18 +215,30 @@ def _journey(
             names = data.pop("location_organisation", None)
             if names is not None:
                 data["location_organisation_id"] = _organisation_ids(names, org, orgs)
-            base = {"case_id": ids, "event_type": constant(event_type, n, pa.string()), "person_id": ids}
+            base = {"event_type": constant(event_type, n, pa.string())}
             events.append((event_type, pa.table({**base, **data}), present))
     if not events:
         return
     sequence = np.zeros(n, dtype=np.int32)
     parts = []
+    rows = []
     for _, table, present in events:
         sequence = sequence + present.astype(np.int32)
         parts.append(
             table.append_column("sequence", pa.array(sequence, pa.int32())).filter(pa.array(present))
         )
-    tables["journey_events"] = pa.concat_tables(parts, promote_options="default")
+        rows.append(np.flatnonzero(present))
+    journey = pa.concat_tables(parts, promote_options="default")
+    at = np.concatenate(rows)
+    tables["journey_events"] = journey.append_column("case_id", ids_at(ids, at)).append_column(
+        "person_id", ids_at(ids, at)
+    )
+
+
+def ids_at(ids: pa.Array, rows: NDArray[Any]) -> pa.Array:
+    """``ids`` at ``rows``, as a dictionary over ``ids`` itself: no copy of the text, and the case
+    model sees that every value is one of the load's own keys (it skips that reference check)."""
+    return pa.DictionaryArray.from_arrays(pa.array(np.asarray(rows, dtype=np.int32)), ids)
 
 
 def _row_tables(
@@ -274,7 +289,7 @@ def _row_tables(
         categories = pa.array([c for c, _ in pairs[table]], pa.string())
         names = pa.array([c for _, c in pairs[table]], pa.string())
         chosen = pa.array(codes[first])
-        columns: dict[str, pa.Array] = {"case_id": pc.take(ids, pa.array(rows[first]))}
+        columns: dict[str, pa.Array] = {"case_id": ids_at(ids, rows[first])}
         if table == "case_exploitation":
             columns["category"] = pc.take(categories, chosen)
         columns["code"] = pc.take(names, chosen)
