@@ -23,8 +23,13 @@ def _problems(ws: Workspace) -> list[tuple[int, list[tuple[str, str]]]]:
     return [(e.source_row, [(p["field"], p["rule"]) for p in e.problems]) for e in ws.ingest.quarantine()]
 
 
+# generated ids and timestamps can hold any digits (a microsecond of 250…): they are not row values
+_GENERATED = ("quarantined_at", "resolved_at", "run_id", "dataset_id")
+
+
 def _no_value_leaks(ws: Workspace, *values: str) -> None:
-    text = json.dumps([e.to_json() for e in ws.ingest.quarantine(status=None)], ensure_ascii=False)
+    listing = [e.to_json() for e in ws.ingest.quarantine(status=None)]
+    text = json.dumps([{k: v for k, v in e.items() if k not in _GENERATED} for e in listing], ensure_ascii=False)
     for value in values:
         assert value not in text, "a quarantine listing must never show a value"
 

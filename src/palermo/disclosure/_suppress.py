@@ -64,10 +64,10 @@ def _with_margins(interior: NDArray[np.int64]) -> NDArray[np.int64]:
     full = np.zeros(tuple(s + 1 for s in interior.shape), dtype=np.int64)
     full[tuple(slice(0, s) for s in interior.shape)] = interior
     for axis, size in enumerate(interior.shape):
-        inner = [slice(None)] * interior.ndim
+        inner: list[slice | int] = [slice(None)] * interior.ndim
         inner[axis] = slice(0, size)
-        total = [slice(None)] * interior.ndim
-        total[axis] = size  # type: ignore[call-overload]
+        total: list[slice | int] = [slice(None)] * interior.ndim
+        total[axis] = size
         full[tuple(total)] = full[tuple(inner)].sum(axis=axis)
     return full
 

@@ -418,7 +418,8 @@ def _systematic(group: IntArray, conditional: FloatArray, rng: np.random.Generat
     cumulative = np.cumsum(conditional, axis=1) * count[:, None]
     cumulative[:, -1] = count  # no record falls past the last value through rounding
     edges = (cumulative + start[:, None]).ravel()
-    position = start[sorted_group] + rng.random(n_groups)[sorted_group] + rank
+    offsets: FloatArray = rng.random(size=(int(n_groups),))
+    position = start[sorted_group] + offsets[sorted_group] + rank
     flat = np.minimum(np.searchsorted(edges, position, side="right"), edges.size - 1)
     child = np.empty(n, dtype=np.int64)
     child[order] = flat % width
