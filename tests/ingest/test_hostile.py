@@ -29,7 +29,9 @@ _GENERATED = ("quarantined_at", "resolved_at", "run_id", "dataset_id")
 
 def _no_value_leaks(ws: Workspace, *values: str) -> None:
     listing = [e.to_json() for e in ws.ingest.quarantine(status=None)]
-    text = json.dumps([{k: v for k, v in e.items() if k not in _GENERATED} for e in listing], ensure_ascii=False)
+    text = json.dumps(
+        [{k: v for k, v in e.items() if k not in _GENERATED} for e in listing], ensure_ascii=False
+    )
     for value in values:
         assert value not in text, "a quarantine listing must never show a value"
 
