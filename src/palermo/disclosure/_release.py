@@ -33,6 +33,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from palermo._version import __version__
+from palermo.cases._duckdb_io import insert_arrow
 from palermo.disclosure import _ledger
 from palermo.disclosure._profiles import Profile, ProfileFile
 from palermo.disclosure._source import PERSON, data_version, domains, fit_to_domains
@@ -514,8 +515,4 @@ def _insert(conn: Any, record: _ledger.ReleaseRecord, outputs: list[Output]) -> 
                     "count": pa.array(list(out.cells.values()), pa.int64()),
                 }
             )
-            conn.register("_palermo_release_cells", cells)
-            try:
-                conn.execute("INSERT INTO release_cells SELECT * FROM _palermo_release_cells")
-            finally:
-                conn.unregister("_palermo_release_cells")
+            insert_arrow(conn, "release_cells", cells)

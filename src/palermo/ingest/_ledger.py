@@ -12,42 +12,18 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
+from palermo.cases._duckdb_io import insert_arrow, over_arrow
 from palermo.ingest._values import constant
 from palermo.store import Store
 
 _SEEN = "_palermo_ingest_seen"
 _SEP = "\x1f"
 _NULL = "\x1e"
-
-
-def over_arrow(
-    conn: duckdb.DuckDBPyConnection, data: pa.Table, name: str, sql: str
-) -> duckdb.DuckDBPyRelation:
-    """``sql`` run with ``data`` visible under ``name`` for that statement only. Not ``register``:
-    DuckDB 2 keeps a registered Arrow table alive until the transaction ends, and a run is one
-    transaction, so registered batches would pile up in memory until the file is done."""
-    conn.execute("SELECT 1").fetchall()  # close any half-read result first
-    relation = conn.from_arrow(data).query(name, sql)
-    if relation is None:  # DuckDB gives every statement run this way a result; never expected
-        raise duckdb.InvalidInputException("a query over an Arrow table returned no result")
-    return relation
-
-
-def insert_arrow(conn: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> int:
-    """Append ``data`` to ``table`` by column name in one statement; returns the rows written."""
-    if data.num_rows == 0:
-        return 0
-    columns = ", ".join(f'"{name}"' for name in data.column_names)
-    over_arrow(
-        conn, data, "_palermo_rows", f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM _palermo_rows'
-    )
-    return int(data.num_rows)
 
 
 class Ledger:

@@ -14,11 +14,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
+from palermo.cases._duckdb_io import insert_arrow
 from palermo.errors import EmptyTermError, UnknownLanguageError
 from palermo.ingest._aggregates import shape_aggregates
 from palermo.ingest._batch import Batch
 from palermo.ingest._codes import CodeBook
-from palermo.ingest._ledger import Ledger, insert_arrow, provenance_table
+from palermo.ingest._ledger import Ledger, provenance_table
 from palermo.ingest._records import Shaped, shape
 from palermo.ingest._spec import Mapping
 from palermo.ingest._transforms import Context, Mapped, apply
