@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.csv as pacsv
 
 from palermo.disclosure import anonymise, hierarchy_for, measure_risk
+from palermo.disclosure._source import read_text_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 # cardinalities shaped like CTDC fields (gender, age band, citizenship, country of exploitation,
@@ -54,11 +54,7 @@ def _ctdc() -> str:
     path = (Path(env) if env else ROOT.parent / "shared" / "data") / "ctdc" / "CTDC_VPsynthetic_condensed.csv"
     if not path.exists():
         return "CTDC file not found: comparison not run.\n"
-    with pacsv.open_csv(path) as reader:
-        names = reader.schema.names
-    table = pacsv.read_csv(
-        path, convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()))
-    )
+    table = read_text_csv(path)
     qis = ["gender", "majorityStatus", "UN_COO_Region", "UN_COE_Region", "yearRegister"]
     hierarchies = {
         "yearRegister": hierarchy_for("year"),

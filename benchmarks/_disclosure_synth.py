@@ -32,12 +32,12 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as csv
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from palermo.disclosure._marginals import marginal_error  # noqa: E402
+from palermo.disclosure._source import read_text_csv  # noqa: E402
 from palermo.disclosure._synth import dp_synthesize  # noqa: E402
 
 EPSILON = 4.0
@@ -98,9 +98,7 @@ def read_ctdc() -> pa.Table | None:
     path = (Path(env) if env else ROOT.parent / "shared" / "data") / CTDC
     if not path.is_file():
         return None
-    header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
-    options = csv.ConvertOptions(column_types={c: pa.string() for c in header}, strings_can_be_null=True)
-    return csv.read_csv(path, convert_options=options).select(CTDC_COLUMNS)
+    return read_text_csv(path).select(CTDC_COLUMNS)
 
 
 def palermo(data: pa.Table, domains: dict[str, list[str | None]] | None) -> tuple[float, pa.Table]:

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from palermo.disclosure import aggregate, anonymise, audit_suppression, hierarchy_for, measure_risk
+from palermo.disclosure._source import read_text_csv
 from palermo.disclosure._suppress import SuppressedTable
 from palermo.errors import DisclosureParameterError, DisclosureRiskError, QuasiIdentifierError
 
@@ -158,11 +158,7 @@ def test_ctdc_victim_perpetrator_file_at_k11_loses_far_fewer_records_than_ctdc_r
     shared_data: Path,
 ) -> None:
     path = shared_data / "ctdc" / "CTDC_VPsynthetic_condensed.csv"
-    with pacsv.open_csv(path) as reader:
-        names = reader.schema.names
-    table = pacsv.read_csv(
-        path, convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()))
-    )
+    table = read_text_csv(path)
     assert table.num_rows == 21_195
     qis = ["gender", "majorityStatus", "UN_COO_Region", "UN_COE_Region", "yearRegister"]
     hierarchies = {

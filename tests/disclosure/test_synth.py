@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.csv as csv
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,6 +13,7 @@ from hypothesis import strategies as st
 from palermo.cases import load_categories
 from palermo.disclosure._dp import count_transformation, opendp_prelude
 from palermo.disclosure._marginals import marginal_error
+from palermo.disclosure._source import read_text_csv
 from palermo.disclosure._synth import SynthResult, _estimate, _record_count, _systematic, dp_synthesize
 from palermo.errors import DisclosureParameterError, QuasiIdentifierError
 
@@ -33,9 +33,7 @@ def read_ctdc(shared_data: Path) -> pa.Table:
     path = shared_data / CTDC
     if not path.is_file():
         pytest.skip(f"{CTDC} not found in the shared data")
-    header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
-    options = csv.ConvertOptions(column_types={c: pa.string() for c in header}, strings_can_be_null=True)
-    return csv.read_csv(path, convert_options=options)
+    return read_text_csv(path)
 
 
 def vocabulary_domains() -> dict[str, list[str | None]]:

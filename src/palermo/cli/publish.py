@@ -195,16 +195,14 @@ def risk(
 
 def _read_table(path: Path) -> pa.Table:
     """A CSV (every column read as text, so codes such as 01 keep their form) or Parquet table."""
-    import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
+
+    from palermo.disclosure._source import read_text_csv
 
     if not path.is_file():
         raise NotFoundError(f"no file at {path}")
     if path.suffix.lower() == ".parquet":
         return pq.read_table(path)
     if path.suffix.lower() in {".csv", ".txt"}:
-        with pacsv.open_csv(path) as reader:
-            names = reader.schema.names
-        text = pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=True)
-        return pacsv.read_csv(path, convert_options=text)
+        return read_text_csv(path)
     raise UnsupportedFormatError(f"{path.name}: give a .csv or .parquet file")

@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from palermo.cases import load_categories
 
@@ -164,3 +166,11 @@ def fit_to_domains(table: pa.Table, columns: Sequence[str], public: dict[str, li
         inside = pc.is_in(column, value_set=pa.array([d for d in domain if d is not None], pa.string()))
         table = table.set_column(table.column_names.index(name), name, pc.if_else(inside, column, fallback))
     return table
+
+
+def read_text_csv(path: Path) -> pa.Table:
+    """A CSV with every column read as text, so codes such as ``01`` keep their form; empty cells are null."""
+    with pacsv.open_csv(path) as reader:
+        names = reader.schema.names
+    options = pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=True)
+    return pacsv.read_csv(path, convert_options=options)
