@@ -57,7 +57,7 @@ def _ctdc() -> str:
     table = read_text_csv(path)
     qis = ["gender", "majorityStatus", "UN_COO_Region", "UN_COE_Region", "yearRegister"]
     hierarchies = {
-        "yearRegister": hierarchy_for("year"),
+        "yearRegister": hierarchy_for("registration_period"),
         "UN_COO_Region": hierarchy_for("un_region"),
         "UN_COE_Region": hierarchy_for("un_region"),
     }

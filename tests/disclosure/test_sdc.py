@@ -162,7 +162,7 @@ def test_ctdc_victim_perpetrator_file_at_k11_loses_far_fewer_records_than_ctdc_r
     assert table.num_rows == 21_195
     qis = ["gender", "majorityStatus", "UN_COO_Region", "UN_COE_Region", "yearRegister"]
     hierarchies = {
-        "yearRegister": hierarchy_for("year"),
+        "yearRegister": hierarchy_for("registration_period"),
         "UN_COO_Region": hierarchy_for("un_region"),
         "UN_COE_Region": hierarchy_for("un_region"),
     }

@@ -17,6 +17,11 @@ is ``*`` (suppressed to "any"). Built in:
     CTDC band → Minor / Adult → ``*``.
 ``year``
     year → 2-year span (even first year, ``2018-2019``) → 5-year span (``2015-2019``) → ``*``.
+``registration_period``
+    CTDC VP ``yearRegister`` period (vocabulary list ``registration_period``: 2005-2013, 2014-2018,
+    2019, 2020, 2021-2022) → ``2005-2018`` or ``2019-2022`` → ``*``. The middle level is Palermo's
+    choice: CTDC's two multi-year periods, then its recent ones; a period or year that straddles
+    2018/2019 goes to ``*``.
 ``labour_sector``
     vocabulary ``labour_sector`` codes (ISIC Rev.4 sections, prefixed by the section letter) → the
     ISIC Rev.4 high-level SNA/ISIC aggregation A*10 (UN Statistics Division, ISIC Rev.4, 2008) →
@@ -148,6 +153,20 @@ def _span(width: int) -> Callable[[str], str]:
     return step
 
 
+def _period(value: str) -> str:
+    """A CTDC registration period (``2014-2018``) or a single year, to ``2005-2018`` / ``2019-2022``."""
+    first, _, last = value.partition("-")
+    try:
+        start, end = int(first), int(last or first)
+    except ValueError:
+        return ANY
+    if end <= 2018:
+        return "2005-2018" if start >= 2005 else ANY
+    if start >= 2019:
+        return "2019-2022" if end <= 2022 else ANY
+    return ANY
+
+
 def _sector(value: str) -> str:
     letter, _, rest = value.partition("_")
     if len(letter) == 1 and rest and letter in _A10:
@@ -170,6 +189,9 @@ def builtin_hierarchies() -> dict[str, Hierarchy]:
             "age_band", (_majority,), "CTDC ageBroad bands and majorityStatus, codebook v6"
         ),
         "year": Hierarchy("year", (_span(2), _span(5)), "Palermo: calendar spans"),
+        "registration_period": Hierarchy(
+            "registration_period", (_period,), "CTDC VP yearRegister periods, dictionary 2022-12-01"
+        ),
         "labour_sector": Hierarchy("labour_sector", (_sector,), "ISIC Rev.4 (UNSD, 2008), aggregation A*10"),
     }
 
