@@ -39,14 +39,6 @@ def test_every_ilo_ec_entry_is_marked_unverified() -> None:
     assert all(i.note for i in delphi)
 
 
-def test_ilo_ec_source_records_the_brochure_check() -> None:
-    # 2026-12-04: the copies of the revised brochure were found but only their opening was readable,
-    # so the source says so and names the copies; no entry was confirmed (see the test above)
-    checked = CAT.sources["ilo-ec-delphi-2009"].checked or ""
-    assert "2026-12-04" in checked and "Revised version of September 2009" in checked
-    assert "studylib.net/doc/18207627" in checked and "vdocuments.us/" in checked
-
-
 def test_families_and_counts() -> None:
     counts = Counter(i.dimension for i in CAT)
     assert counts["forced_labour"] == 11
